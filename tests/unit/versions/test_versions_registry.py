@@ -1,0 +1,196 @@
+"""The versions package entry points: scheme selection, dispatch, totality and speed."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from itertools import combinations, pairwise
+
+import pytest
+from ca_lifecycle.versions import (
+    SCHEMES,
+    InvalidVersion,
+    maven,
+    nuget,
+    parse_version,
+    pep440,
+    ruby,
+    scheme_for,
+    semver,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@pytest.mark.parametrize(
+    ("package_format", "ordering", "expected"),
+    [
+        ("npm", "auto", "semver"),
+        ("cargo", "auto", "semver"),
+        ("swift", "auto", "semver"),
+        ("pypi", "auto", "pep440"),
+        ("maven", "auto", "maven"),
+        ("nuget", "auto", "nuget"),
+        ("ruby", "auto", "ruby"),
+        ("NPM", "auto", "semver"),
+        ("generic", "auto", None),
+        ("conda", "auto", None),  # a format CodeArtifact adds later orders by publish time
+        ("npm", "published", None),
+        ("pypi", "semver", "semver"),  # an explicit scheme overrides the format
+        ("generic", "maven", "maven"),
+        ("npm", "pep440", "pep440"),
+        ("nuget", "nuget", "nuget"),
+        ("generic", "ruby", "ruby"),
+    ],
+)
+def test_given_a_format_and_ordering_when_choosing_then_the_scheme_is_known(
+    package_format: str, ordering: str, expected: str | None
+) -> None:
+    assert scheme_for(package_format, ordering) == expected
+
+
+class _PolicyOrdering(StrEnum):
+    AUTO = "auto"
+    MAVEN = "maven"
+    PUBLISHED = "published"
+
+
+def test_given_a_str_enum_ordering_when_choosing_then_a_plain_scheme_name_comes_back() -> None:
+    # The policy model passes its Ordering StrEnum; the result must be the plain scheme string.
+    chosen = scheme_for("npm", _PolicyOrdering.MAVEN)
+    assert chosen == "maven"
+    assert type(chosen) is str
+    assert scheme_for("pypi", _PolicyOrdering.AUTO) == "pep440"
+    assert scheme_for("pypi", _PolicyOrdering.PUBLISHED) is None
+
+
+@pytest.mark.parametrize("ordering", ["", "Auto", "lexical", "semver2"])
+def test_given_an_unknown_ordering_when_choosing_then_value_error(ordering: str) -> None:
+    with pytest.raises(ValueError, match="unknown version ordering"):
+        scheme_for("npm", ordering)
+
+
+def test_given_an_unknown_scheme_when_parsing_then_value_error_not_invalid_version() -> None:
+    # A bad scheme is a programming error and must not be swallowed as "unparseable version".
+    with pytest.raises(ValueError, match="unknown version scheme") as raised:
+        parse_version("calver", "2024.01")
+    assert not isinstance(raised.value, InvalidVersion)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_given_each_scheme_when_parsing_then_invalid_version_is_a_value_error(scheme: str) -> None:
+    assert parse_version(scheme, "1.2.3").release[:3] == (1, 2, 3)
+    with pytest.raises(ValueError, match="version") as raised:
+        parse_version(scheme, "")
+    assert isinstance(raised.value, InvalidVersion)
+    with pytest.raises(InvalidVersion):
+        parse_version(scheme, "1.2.3 " + "9" * 300)
+
+
+def test_given_the_same_version_twice_when_parsing_then_the_cached_result_is_returned() -> None:
+    assert parse_version("semver", "3.1.4") is parse_version("semver", "3.1.4")
+
+
+@pytest.mark.parametrize(
+    ("scheme", "versions", "majors", "minors"),
+    [
+        ("semver", ["1.2.3", "1.3.0-rc.1", "2.0.0"], [(1,), (1,), (2,)], [(1, 2), (1, 3), (2, 0)]),
+        ("pep440", ["1", "1.2.post1", "1!2.1"], [(1,), (1,), (2,)], [(1, 0), (1, 2), (2, 1)]),
+        ("maven", ["1", "1.2-SNAPSHOT", "2.1.RELEASE"], [(1,), (1,), (2,)], [(1, 0), (1, 2), (2, 1)]),
+        ("nuget", ["1", "1.2.0.7", "2.1-beta"], [(1,), (1,), (2,)], [(1, 0), (1, 2), (2, 1)]),
+        ("ruby", ["1", "1.2.a", "2.1-1"], [(1,), (1,), (2,)], [(1, 0), (1, 2), (2, 1)]),
+    ],
+)
+def test_given_versions_when_grouping_per_major_and_minor_then_release_prefixes_are_full(
+    scheme: str, versions: list[str], majors: list[tuple[int, ...]], minors: list[tuple[int, ...]]
+) -> None:
+    releases = [parse_version(scheme, text).release for text in versions]
+    assert [release[:1] for release in releases] == majors
+    assert [release[:2] for release in releases] == minors
+
+
+# One generator per scheme, deliberately mixing numbers and letters at the same positions,
+# which is where a naive key would compare an int with a str and raise TypeError.
+_N = st.sampled_from(["0", "1", "2", "10"])
+_WORD = st.sampled_from(["a", "alpha", "b", "rc", "sp", "x", "SNAPSHOT", "pre", "Beta"])
+_ATOM = _N | _WORD
+_VERSIONS = {
+    "semver": st.builds(
+        lambda a, b, c, pre: f"{a}.{b}.{c}" + (f"-{'.'.join(pre)}" if pre else ""),
+        _N,
+        _N,
+        _N,
+        st.lists(_ATOM, max_size=3),
+    ),
+    "pep440": st.builds(
+        lambda rel, suffix, local: rel + suffix + local,
+        st.lists(_N, min_size=1, max_size=3).map(".".join),
+        st.sampled_from(["", "a1", "b2", "rc1", ".post1", ".dev3", "a1.post2.dev1"]),
+        st.sampled_from(["", "+1", "+abc", "+abc.2", "+2.abc"]),
+    ),
+    "maven": st.builds(
+        lambda first, rest: first + "".join(s + t for s, t in rest),
+        _N,
+        st.lists(st.tuples(st.sampled_from([".", "-", ""]), _ATOM), max_size=4),
+    ),
+    "nuget": st.builds(
+        lambda rel, pre: rel + (f"-{'.'.join(pre)}" if pre else ""),
+        st.lists(_N, min_size=1, max_size=4).map(".".join),
+        st.lists(_ATOM, max_size=3),
+    ),
+    "ruby": st.builds(
+        lambda first, rest, dash: first + "".join("." + part for part in rest) + dash,
+        _N,
+        st.lists(_ATOM, max_size=4),
+        st.sampled_from(["", "-1", "-rc.1"]),
+    ),
+}
+
+
+@st.composite
+def _scheme_and_versions(draw: st.DrawFn) -> tuple[str, list[str]]:
+    scheme = draw(st.sampled_from(SCHEMES))
+    return scheme, draw(st.lists(_VERSIONS[scheme], min_size=3, max_size=8))
+
+
+@settings(max_examples=300)
+@given(_scheme_and_versions())
+def test_given_random_versions_of_one_scheme_when_compared_then_the_order_is_total(
+    case: tuple[str, list[str]],
+) -> None:
+    scheme, versions = case
+    keys = [parse_version(scheme, text).key for text in versions]
+    # Sorting compares arbitrary pairs: it must never raise TypeError.
+    ordered = sorted(keys)
+    assert all(a <= b for a, b in pairwise(ordered))
+    for a, b in combinations(keys, 2):
+        # Exactly one of <, ==, > holds (trichotomy, hence antisymmetry).
+        assert [a < b, a == b, a > b].count(True) == 1
+    for a, b, c in combinations(keys, 3):
+        if a <= b and b <= c:
+            assert a <= c
+        if a >= b and b >= c:
+            assert a >= c
+
+
+_SAMPLES = {
+    semver.parse: "{a}.{b}.{c}-rc.{d}",
+    pep440.parse: "{a}.{b}.{c}rc{d}",
+    maven.parse: "{a}.{b}.{c}-RC{d}",
+    nuget.parse: "{a}.{b}.{c}-rc.{d}",
+    ruby.parse: "{a}.{b}.{c}.rc{d}",
+}
+
+
+@pytest.mark.parametrize("parse", list(_SAMPLES), ids=SCHEMES)
+def test_given_ten_thousand_distinct_versions_when_parsed_uncached_then_it_takes_well_under_a_second(
+    parse: object,
+) -> None:
+    assert callable(parse)
+    texts = [_SAMPLES[parse].format(a=i % 7, b=i % 13, c=i, d=i % 5) for i in range(10_000)]
+    # CPU time, not wall time: the machine is shared and wall time would make this flaky.
+    started = time.process_time()
+    parsed = [parse(text) for text in texts]
+    elapsed = time.process_time() - started
+    assert len(parsed) == 10_000
+    assert elapsed < 0.5, f"{elapsed:.3f}s CPU for 10,000 versions"
