@@ -1,0 +1,89 @@
+"""Durations written the way people write them in a policy file: ``30d``, ``12h``, ``2w``.
+
+In Python a :data:`Duration` field holds a :class:`datetime.timedelta`; it dumps back to the
+shortest exact spelling (``"14d"`` reads back as 14 days and dumps as ``"2w"``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+
+_UNITS: dict[str, timedelta] = {
+    "w": timedelta(weeks=1),
+    "d": timedelta(days=1),
+    "h": timedelta(hours=1),
+    "m": timedelta(minutes=1),
+    "s": timedelta(seconds=1),
+}
+DURATION_PATTERN = r"^[1-9][0-9]*[wdhms]$"
+_DURATION_RE = re.compile(DURATION_PATTERN)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"30d"`` → 30 days. Raises ValueError (a PydanticCustomError) on anything else."""
+    if not isinstance(text, str) or not _DURATION_RE.match(text):
+        raise PydanticCustomError(
+            "duration",
+            "invalid duration {value} (use e.g. 30d, 12h)",
+            {"value": repr(text)},
+        )
+    return int(text[:-1]) * _UNITS[text[-1]]
+
+
+def format_duration(value: timedelta) -> str:
+    """The largest unit that divides ``value`` exactly: 14 days → ``"2w"``, 36 hours → ``"36h"``."""
+    if value <= timedelta(0) or value % timedelta(seconds=1):
+        raise ValueError(f"a policy duration is a positive whole number of seconds, not {value}")
+    for unit, size in _UNITS.items():
+        if not value % size:
+            return f"{value // size}{unit}"
+    raise AssertionError("unreachable: seconds always divide")  # pragma: no cover
+
+
+class _DurationAnnotation:
+    """pydantic hooks: validate from the string (or a timedelta in Python), dump to the string."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls._coerce,
+            serialization=core_schema.plain_serializer_function_ser_schema(format_duration),
+        )
+
+    @staticmethod
+    def _coerce(value: object) -> timedelta:
+        if isinstance(value, timedelta):
+            if value > timedelta(0) and not value % timedelta(seconds=1):
+                return value
+            raise PydanticCustomError(
+                "duration",
+                "a duration must be a positive whole number of seconds, not {value}",
+                {"value": str(value)},
+            )
+        if isinstance(value, str):
+            return parse_duration(value)
+        raise PydanticCustomError(
+            "duration",
+            "invalid duration {value} (use e.g. 30d, 12h)",
+            {"value": repr(value)},
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": "A positive whole number and a unit: s, m, h, d or w (e.g. 30d, 12h).",
+            "examples": ["30d", "12h", "2w"],
+        }
+
+
+Duration = Annotated[timedelta, _DurationAnnotation]

@@ -1,0 +1,121 @@
+"""`ca-lifecycle validate` and `ca-lifecycle schema`: exit codes, stdout/stderr, help."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from ca_lifecycle.policy import policy_json_schema
+from ca_lifecycle_cli.main import main
+
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples"
+
+
+def test_validate_valid_files(capsys: pytest.CaptureFixture[str]) -> None:
+    # Given the shipped examples / When validated together
+    paths = [str(EXAMPLES / "policy.yaml"), str(EXAMPLES / "enforce-npm.json")]
+    code = main(["validate", *paths])
+    out, err = capsys.readouterr()
+    # Then exit 0 and one OK line per file
+    assert code == 0
+    assert err == ""
+    assert out.splitlines() == [
+        f"OK: {paths[0]} (1 policy, mode: dry-run)",
+        f"OK: {paths[1]} (2 policies, mode: enforce)",
+    ]
+
+
+def test_validate_invalid_file_exits_2_with_prefixed_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "version: 1\npolicies:\n  - id: a\n    scope: {domain: acme}\n    protect:\n      - neweset: 5\n"
+        "    archive:\n      - beyond_newest: 1\n      - published_before: 3x\n"
+    )
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"{path}: policies[0].protect[0].neweset: unknown field",
+        f"{path}: policies[0].archive[1].published_before: invalid duration '3x' (use e.g. 30d, 12h)",
+    ]
+
+
+def test_validate_missing_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "absent.yaml"
+    code = main(["validate", str(missing)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err == f"{missing}: cannot read policy: no such file\n"
+
+
+def test_validate_mixed_files_reports_each_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    good = str(EXAMPLES / "minimal.yaml")
+    bad = str(EXAMPLES / "invalid" / "negative-count.yaml")
+    code = main(["validate", bad, good])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == f"OK: {good} (1 policy, mode: dry-run)\n"
+    assert err == f"{bad}: policies[0].archive[0].beyond_newest: must be >= 0, got -1\n"
+
+
+def test_validate_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate"])
+    assert info.value.code == 2
+    assert "POLICY" in capsys.readouterr().err
+
+
+def test_validate_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["validate", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "policies[0].archive[1].published_before" in out
+    assert "exit codes" in out
+
+
+def test_schema_prints_the_json_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == policy_json_schema()
+    assert out.startswith('{\n  "$schema"')  # indent 2
+
+
+def test_schema_output_file_matches_the_committed_schema(tmp_path: Path) -> None:
+    target = tmp_path / "schema.json"
+    assert main(["schema", "--output", str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == (ROOT / "schema" / "policy.schema.json").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_help_lists_both_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "validate" in out
+    assert "schema" in out
+
+
+def test_installed_entry_point_validates_the_design_example() -> None:
+    # The console script as a user runs it, from the repository root.
+    executable = ROOT / ".venv" / "bin" / "ca-lifecycle"
+    result = subprocess.run(
+        [str(executable), "validate", "examples/policy.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "OK: examples/policy.yaml (1 policy, mode: dry-run)\n"
