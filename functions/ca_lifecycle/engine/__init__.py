@@ -1,0 +1,29 @@
+"""The pure decision engine: ``evaluate`` turns one package's facts into decisions.
+
+No boto3, no I/O, no clock reads: callers pass ``now`` and every fact (see
+``ca_lifecycle.facts``). Imports only facts, policy and versions. The contract is
+``briefs/engine_api.md``; the semantics are DESIGN.md "The policy language (v1)".
+
+Choices the spec leaves open, made here and stated in the decisions' reasons:
+
+- A version the ranking scheme cannot parse ranks below every parseable version, among
+  the unparseable ones by publish order (newest first); its reason says so.
+- Prerelease-ness unknown (unparseable, or a format without a grammar): a protect rule's
+  ``prerelease`` key treats it as matching (errs towards keeping); an archive condition's
+  ``prerelease`` key never matches it (no archive on a guess). For ``per`` such versions
+  form one release line of their own.
+- ``max_archive_fraction`` allows floor(fraction * live count) archives, strictly: one live
+  version under 0.5 is never archived. Guardrails drop the highest-ranked archives first.
+- An Archived version with no ledger archive time is listed in ``record_archived`` only when
+  the policy has a dispose rule (the clock matters only then, and starting it later is safe).
+- An age key the known publish times cannot settle makes the version ``skip`` with rule
+  ``missing-fact`` only when the answer could change the action; a version kept whatever
+  the age says is kept, its reason naming the rule left undecided.
+"""
+
+from __future__ import annotations
+
+from ca_lifecycle.engine.core import evaluate
+from ca_lifecycle.engine.model import Decision, Evaluation, FactRequest
+
+__all__ = ["Decision", "Evaluation", "FactRequest", "evaluate"]

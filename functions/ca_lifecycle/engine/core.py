@@ -1,0 +1,455 @@
+"""The decision engine: versions + policy + ledger facts + now → one decision per version.
+
+Pure: no I/O, no clock, no randomness; iteration never depends on set or hash order, so the
+same inputs always give an equal Evaluation. Cost is one parse per version, one sort, and a
+constant number of linear passes per rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fractions import Fraction
+from types import MappingProxyType
+
+from ca_lifecycle.engine.ages import as_utc, classify_older
+from ca_lifecycle.engine.model import Decision, Evaluation, FactRequest
+from ca_lifecycle.engine.ranking import RankedVersion, Ranking, bucket_label, bucket_of, rank_versions
+from ca_lifecycle.facts import (
+    LIVE_STATUSES,
+    Action,
+    OriginConfig,
+    OriginType,
+    PackageRef,
+    Restriction,
+    Status,
+    VersionFact,
+)
+from ca_lifecycle.policy import (
+    ArchiveCondition,
+    Guardrails,
+    OriginLockSetting,
+    PackagePolicy,
+    ProtectRule,
+    format_duration,
+)
+
+NO_POLICY_REASON = "no policy matches this package"
+NO_ARCHIVE_REASON = "no archive rule matched"
+MISSING_FACT = "missing-fact"
+KEEP_AT_LEAST = "guardrail.keep_at_least"
+MAX_ARCHIVE_FRACTION = "guardrail.max_archive_fraction"
+DISPOSE = "dispose"
+
+_NO_ARCHIVE_TIMES: Mapping[str, datetime] = MappingProxyType({})
+
+
+def iso(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _versions_text(selectors: list[str]) -> str:
+    return "versions: [" + ", ".join(selectors) + "]"
+
+
+def _protect_text(rule: ProtectRule) -> str:
+    parts: list[str] = []
+    if rule.newest is not None:
+        parts.append(f"newest: {rule.newest}" + (f" per {rule.per}" if rule.per else ""))
+    if rule.prerelease is not None:
+        parts.append(f"prerelease: {_flag(rule.prerelease)}")
+    if rule.published_within is not None:
+        parts.append(f"published_within: {format_duration(rule.published_within)}")
+    if rule.versions is not None:
+        parts.append(_versions_text(rule.versions))
+    return ", ".join(parts)
+
+
+def _archive_text(rule: ArchiveCondition) -> str:
+    parts: list[str] = []
+    if rule.beyond_newest is not None:
+        parts.append(f"beyond_newest: {rule.beyond_newest}")
+    if rule.published_before is not None:
+        parts.append(f"published_before: {format_duration(rule.published_before)}")
+    if rule.prerelease is not None:
+        parts.append(f"prerelease: {_flag(rule.prerelease)}")
+    if rule.versions is not None:
+        parts.append(_versions_text(rule.versions))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Protect:
+    rule: ProtectRule
+    label: str  # "protect[0]"
+    text: str
+    places: list[int] | None  # for `newest`: per input position, place in its group; -1 = not in a group
+    age: int | None  # index of the published_within threshold
+
+
+@dataclass(frozen=True, slots=True)
+class _Archive:
+    rule: ArchiveCondition
+    label: str
+    text: str
+    age: int | None  # index of the published_before threshold
+
+
+def _newest_places(rule: ProtectRule, ranking: Ranking, size: int) -> list[int]:
+    """Place of each live version among its group, highest first (counts over the full live set).
+
+    ``prerelease`` narrows the group; a version whose prerelease-ness is unknown stays in it
+    (protect errs towards keeping). ``per`` splits the group by release line.
+    """
+    places = [-1] * size
+    wanted = rule.prerelease
+    counters: dict[tuple[int, ...] | None, int] = {}
+    for item in ranking.live:
+        if wanted is not None and item.prerelease is not None and item.prerelease != wanted:
+            continue
+        bucket = bucket_of(item, rule.per) if rule.per is not None else ()
+        place = counters.get(bucket, 0)
+        counters[bucket] = place + 1
+        places[item.index] = place
+    return places
+
+
+def _protect_state(protect: _Protect, item: RankedVersion, older: list[list[bool | None]]) -> bool | None:
+    """Three-valued AND of the rule's keys: False as soon as a key fails, None if only age is unknown."""
+    rule = protect.rule
+    if protect.places is not None:
+        place = protect.places[item.index]
+        if place < 0 or place >= (rule.newest or 0):
+            return False
+    elif rule.prerelease is not None and item.prerelease is not None and item.prerelease != rule.prerelease:
+        return False
+    if rule.versions is not None and not rule.versions_match(item.fact.version):
+        return False
+    if protect.age is not None:
+        is_older = older[protect.age][item.index]
+        return None if is_older is None else not is_older
+    return True
+
+
+def _archive_state(archive: _Archive, item: RankedVersion, older: list[list[bool | None]]) -> bool | None:
+    rule = archive.rule
+    if rule.beyond_newest is not None and item.rank < rule.beyond_newest:
+        return False
+    # Unknown prerelease-ness never satisfies an archive condition: no archive on a guess.
+    if rule.prerelease is not None and (item.prerelease is None or item.prerelease != rule.prerelease):
+        return False
+    if rule.versions is not None and not rule.versions_match(item.fact.version):
+        return False
+    if archive.age is not None:
+        return older[archive.age][item.index]
+    return True
+
+
+def _age_detail(item: RankedVersion) -> str:
+    if item.fact.published is not None:
+        return f"published {iso(item.fact.published)}"
+    return "age inferred from publish order"
+
+
+def _protect_reason(protect: _Protect, item: RankedVersion) -> str:
+    details: list[str] = []
+    rule = protect.rule
+    if rule.newest is not None and protect.places is not None:
+        place = protect.places[item.index]
+        if rule.per is not None:
+            details.append(f"rank {place} in {bucket_label(bucket_of(item, rule.per), rule.per)}")
+        elif rule.prerelease is not None:
+            details.append(f"rank {place} among {'prereleases' if rule.prerelease else 'releases'}")
+        else:
+            details.append(f"rank {place}")
+    if protect.age is not None:
+        details.append(_age_detail(item))
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"{protect.label} {protect.text}{suffix}"
+
+
+def _archive_reason(archive: _Archive, item: RankedVersion) -> str:
+    details: list[str] = []
+    if archive.rule.beyond_newest is not None:
+        details.append(f"rank {item.rank}")
+    if archive.age is not None:
+        details.append(_age_detail(item))
+    suffix = f" ({'; '.join(details)})" if details else ""
+    return f"{archive.label} {archive.text}{suffix}"
+
+
+def _unparseable_note(item: RankedVersion, scheme: str | None) -> str:
+    if not item.unparseable:
+        return ""
+    return f"; unparseable version for {scheme}: ordered by publish time, below every parseable version"
+
+
+@dataclass(slots=True)
+class _Verdict:
+    """A live version's outcome before guardrails."""
+
+    action: Action
+    reason: str
+    rule: str | None
+    waits_for: tuple[int, ...] = ()  # thresholds whose classification would settle a missing fact
+
+
+def _judge(
+    item: RankedVersion, protects: list[_Protect], archives: list[_Archive], older: list[list[bool | None]]
+) -> _Verdict:
+    pending_protect: list[_Protect] = []
+    for protect in protects:
+        state = _protect_state(protect, item, older)
+        if state is True:
+            return _Verdict(Action.KEEP, _protect_reason(protect, item), protect.label)
+        if state is None:
+            pending_protect.append(protect)
+    pending_archive: list[_Archive] = []
+    hit: _Archive | None = None
+    for archive in archives:
+        state = _archive_state(archive, item, older)
+        if state is True:
+            hit = archive
+            break
+        if state is None:
+            pending_archive.append(archive)
+    if hit is None and not pending_archive:
+        # Kept whatever the undetermined protect rules would say: no age fact is needed.
+        undecided = "; ".join(f"{p.label} {p.text}" for p in pending_protect)
+        reason = f"{NO_ARCHIVE_REASON} ({undecided}: left undecided)" if undecided else NO_ARCHIVE_REASON
+        return _Verdict(Action.KEEP, reason, None)
+    if hit is not None and not pending_protect:
+        return _Verdict(Action.ARCHIVE, _archive_reason(hit, item), hit.label)
+    # Only a publish time can settle it: ask for the thresholds of the undetermined rules.
+    waiting: list[str] = [f"{p.label} {p.text}" for p in pending_protect]
+    thresholds = [p.age for p in pending_protect if p.age is not None]
+    if hit is None:
+        waiting.extend(f"{a.label} {a.text}" for a in pending_archive)
+        thresholds.extend(a.age for a in pending_archive if a.age is not None)
+    reason = "publish time unknown: needed to decide " + "; ".join(waiting)
+    return _Verdict(Action.SKIP, reason, MISSING_FACT, tuple(sorted(set(thresholds))))
+
+
+def _apply_guardrails(
+    live: list[RankedVersion], verdicts: dict[int, _Verdict], guardrails: Guardrails
+) -> None:
+    """Turn archives beyond the guardrails into skips, dropping the highest-ranked first.
+
+    keep_at_least: live count after this evaluation's archives never drops below it.
+    max_archive_fraction: at most floor(fraction * live count) archives, strictly (a package
+    of 1 live version under 0.5 archives nothing). Both leave the lowest-ranked archives.
+    """
+    candidates = [item for item in reversed(live) if verdicts[item.index].action is Action.ARCHIVE]
+    if not candidates:
+        return
+    live_count = len(live)
+    keep_room = max(0, live_count - guardrails.keep_at_least)
+    # Decimal text of the float, so 0.29 * 100 is exactly 29, not 28.999….
+    fraction_room = int(Fraction(str(guardrails.max_archive_fraction)) * live_count)
+    for position, item in enumerate(candidates):
+        verdict = verdicts[item.index]
+        if position >= keep_room:
+            label = f"guardrail keep_at_least: {guardrails.keep_at_least}"
+            rule = KEEP_AT_LEAST
+        elif position >= fraction_room:
+            label = f"guardrail max_archive_fraction: {guardrails.max_archive_fraction}"
+            rule = MAX_ARCHIVE_FRACTION
+        else:
+            continue
+        verdicts[item.index] = _Verdict(Action.SKIP, f"{label} (would archive by {verdict.reason})", rule)
+
+
+def _dispose_decision(
+    item: RankedVersion, policy: PackagePolicy, now: datetime, archived_at: Mapping[str, datetime]
+) -> tuple[Action, str, str | None, bool]:
+    """(action, reason, rule, record first-seen) for a non-live version."""
+    status = item.fact.status
+    if status is not Status.ARCHIVED:
+        return Action.NONE, f"not live ({status.value})", None, False
+    if policy.dispose is None:
+        return Action.NONE, "Archived, and the policy has no dispose rule", None, False
+    wait = policy.dispose.archived_for
+    rule_text = f"dispose archived_for: {format_duration(wait)}"
+    since = archived_at.get(item.fact.version)
+    if since is None:
+        # No status-change time exists in CodeArtifact: start the clock now, never dispose on a guess.
+        return Action.KEEP, f"archive time unknown: first seen now, clock starts ({rule_text})", DISPOSE, True
+    since = as_utc(since)
+    if now - since >= wait:
+        return Action.DISPOSE, f"{rule_text} (archived {iso(since)})", DISPOSE, False
+    return (
+        Action.KEEP,
+        f"{rule_text}: disposable from {iso(since + wait)} (archived {iso(since)})",
+        DISPOSE,
+        False,
+    )
+
+
+def _origin_target(policy: PackagePolicy, versions: Sequence[VersionFact]) -> tuple[OriginConfig | None, str]:
+    lock = policy.origin_lock
+    if isinstance(lock, OriginLockSetting):
+        target = OriginConfig(publish=Restriction(lock.publish), upstream=Restriction(lock.upstream))
+        return target, f"origin_lock: publish={target.publish.value}, upstream={target.upstream.value}"
+    if lock == "off":
+        return None, "origin_lock: off"
+    origins = {fact.origin_type for fact in versions if fact.status is not Status.DELETED}
+    internal = OriginType.INTERNAL in origins
+    external = OriginType.EXTERNAL in origins
+    if internal and external:
+        return None, "origin_lock auto: versions are both INTERNAL and EXTERNAL, left alone"
+    if internal:
+        return (
+            OriginConfig(publish=Restriction.ALLOW, upstream=Restriction.BLOCK),
+            "origin_lock auto: versions are INTERNAL (published here): publish=ALLOW, upstream=BLOCK",
+        )
+    if external:
+        return (
+            OriginConfig(publish=Restriction.BLOCK, upstream=Restriction.ALLOW),
+            "origin_lock auto: versions are EXTERNAL (from upstream): publish=BLOCK, upstream=ALLOW",
+        )
+    return None, "origin_lock auto: no version with a known origin, left alone"
+
+
+def _no_policy(
+    package: PackageRef, versions: Sequence[VersionFact], current_origin: OriginConfig | None
+) -> Evaluation:
+    # Without a policy there is no ordering: newest published first, live before the rest.
+    ordered = sorted(
+        range(len(versions)),
+        key=lambda i: (
+            versions[i].status not in LIVE_STATUSES,
+            versions[i].publish_order,
+            versions[i].version,
+            i,
+        ),
+    )
+    decisions = tuple(
+        Decision(
+            version=versions[i].version,
+            status=versions[i].status,
+            action=Action.NONE,
+            reason=NO_POLICY_REASON,
+            rule=None,
+            revision=versions[i].revision,
+        )
+        for i in ordered
+    )
+    return Evaluation(
+        package=package,
+        policy_id=None,
+        decisions=decisions,
+        origin_target=None,
+        needs=None,
+        record_archived=(),
+        origin_reason=NO_POLICY_REASON,
+        current_origin=current_origin,
+    )
+
+
+def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers rely on it
+    package: PackageRef,
+    versions: Sequence[VersionFact],
+    policy: PackagePolicy | None,
+    guardrails: Guardrails,
+    now: datetime,
+    archived_at: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
+    current_origin: OriginConfig | None = None,
+) -> Evaluation:
+    """Decide every version of one package. See DESIGN.md, "The policy language (v1)"."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    if policy is None:
+        return _no_policy(package, versions, current_origin)
+
+    ranking = rank_versions(versions, package.format, policy.ordering)
+    size = len(versions)
+
+    # One classification per distinct age duration, in duration order (deterministic).
+    durations = sorted(
+        {rule.published_within for rule in policy.protect if rule.published_within is not None}
+        | {rule.published_before for rule in policy.archive if rule.published_before is not None}
+    )
+    threshold_of: dict[timedelta, int] = {duration: i for i, duration in enumerate(durations)}
+    older = [classify_older(versions, now - duration) for duration in durations]
+
+    protects = [
+        _Protect(
+            rule=rule,
+            label=f"protect[{i}]",
+            text=_protect_text(rule),
+            places=_newest_places(rule, ranking, size) if rule.newest is not None else None,
+            age=threshold_of[rule.published_within] if rule.published_within is not None else None,
+        )
+        for i, rule in enumerate(policy.protect)
+    ]
+    archives = [
+        _Archive(
+            rule=rule,
+            label=f"archive[{i}]",
+            text=_archive_text(rule),
+            age=threshold_of[rule.published_before] if rule.published_before is not None else None,
+        )
+        for i, rule in enumerate(policy.archive)
+    ]
+
+    verdicts = {item.index: _judge(item, protects, archives, older) for item in ranking.live}
+    _apply_guardrails(ranking.live, verdicts, guardrails)
+
+    decisions: list[Decision] = []
+    waiting: dict[int, list[RankedVersion]] = {}
+    for item in ranking.live:
+        verdict = verdicts[item.index]
+        for threshold in verdict.waits_for:
+            if older[threshold][item.index] is None:
+                waiting.setdefault(threshold, []).append(item)
+        decisions.append(
+            Decision(
+                version=item.fact.version,
+                status=item.fact.status,
+                action=verdict.action,
+                reason=verdict.reason + _unparseable_note(item, ranking.scheme),
+                rule=verdict.rule,
+                revision=item.fact.revision,
+            )
+        )
+    record: list[str] = []
+    for item in ranking.other:
+        action, reason, rule, first_seen = _dispose_decision(item, policy, now, archived_at)
+        if first_seen:
+            record.append(item.fact.version)
+        decisions.append(
+            Decision(
+                version=item.fact.version,
+                status=item.fact.status,
+                action=action,
+                reason=reason + _unparseable_note(item, ranking.scheme),
+                rule=rule,
+                revision=item.fact.revision,
+            )
+        )
+
+    # Binary search: the publish-order median of the versions still waiting on each threshold.
+    requested: dict[str, None] = {}
+    for threshold in sorted(waiting):
+        pending = sorted(
+            waiting[threshold], key=lambda it: (it.fact.publish_order, it.fact.version, it.index)
+        )
+        requested.setdefault(pending[len(pending) // 2].fact.version, None)
+    needs = FactRequest(versions=tuple(requested)) if requested else None
+
+    target, origin_reason = _origin_target(policy, versions)
+    return Evaluation(
+        package=package,
+        policy_id=policy.id,
+        decisions=tuple(decisions),
+        origin_target=target,
+        needs=needs,
+        record_archived=tuple(record),
+        origin_reason=origin_reason,
+        current_origin=current_origin,
+    )

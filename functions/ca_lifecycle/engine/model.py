@@ -1,0 +1,56 @@
+"""What the engine returns: one decision per version, the origin target and missing facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The engine's verdict on one version and the rule that produced it.
+
+    ``rule`` is a machine id: ``"protect[0]"``, ``"archive[1]"``, ``"dispose"``,
+    ``"guardrail.keep_at_least"``, ``"guardrail.max_archive_fraction"``, ``"missing-fact"`` or
+    None (nothing matched); ``reason`` is the same for people.
+    """
+
+    version: str
+    status: Status
+    action: Action
+    reason: str
+    rule: str | None
+    revision: str | None  # copied from the fact: status writes need it
+
+
+@dataclass(frozen=True, slots=True)
+class FactRequest:
+    """Publish times the engine needs before it can decide age rules.
+
+    At most one version per undetermined age threshold: the midpoint of the undetermined
+    publish-order range, so the caller's describe loop is a binary search.
+    """
+
+    versions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    package: PackageRef
+    policy_id: str | None  # None when no policy applies (every decision is "none")
+    decisions: tuple[Decision, ...]  # one per input version: live by rank, then the others by rank
+    origin_target: OriginConfig | None  # desired origin configuration; None = leave it alone
+    needs: FactRequest | None  # None = complete; otherwise undetermined versions were skipped
+    record_archived: tuple[str, ...]  # Archived versions with no ledger archive time: record "now"
+    origin_reason: str = ""  # why origin_target is what it is (or why there is none)
+    current_origin: OriginConfig | None = None  # as passed in, so callers can ask whether to write
+
+    @property
+    def origin_change_needed(self) -> bool:
+        """A target exists and differs from the current setting (the API writes both halves)."""
+        return self.origin_target is not None and self.origin_target != self.current_origin
+
+    def actions(self, action: Action) -> list[Decision]:
+        """The decisions with this action, in decision order."""
+        return [decision for decision in self.decisions if decision.action == action]
