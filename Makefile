@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: test lint fmt clean
+.PHONY: test demo lint fmt clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +16,14 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP) ## run every test (unit, integration, infra)
 	$(BIN)/python -m pytest
+
+demo: $(STAMP) ## the whole pipeline on the embedded emulator, offline (< 1 min)
+	$(BIN)/ca-lifecycle demo
+
+.PHONY: synth
+# No Node CDK CLI needed: the app synthesizes itself (policy validated, asset staged) into cdk.out/.
+synth: $(STAMP) ## synthesize the CDK app into cdk.out/ (offline: no Docker, no AWS credentials)
+	$(BIN)/python infra/app.py
 
 lint: $(STAMP) ## ruff + mypy, must be clean
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""The CDK app (``app.py``), the reusable ``CodeArtifactLifecycle`` construct and its stack."""

@@ -1,0 +1,157 @@
+"""CDK entry point: validate the policy, stage the asset, synthesize ``cdk.out/``.
+
+Runs two ways with the same result:
+- ``cdk synth`` / ``cdk deploy`` (``cdk.json``: ``"app": ".venv/bin/python infra/app.py"``): the
+  CLI passes the merged context and the output folder in the environment;
+- ``python infra/app.py [-c KEY=VALUE ...] [-o DIR]`` (``make synth``): no Node CLI needed; the
+  context comes from ``cdk.json`` plus ``-c`` overrides, output goes to ``cdk.out``.
+
+Context keys: ``policy_file`` (YAML or JSON), ``stage``, ``alarm_email``, ``sweep_schedule``,
+``worker_max_concurrency``, and optionally ``powertools_layer_arn`` and ``asset_dir``.
+A policy that fails validation stops synth with exit code 2 and one line per field error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+ROOT = Path(__file__).resolve().parent.parent
+# Running as a script puts infra/ (not the project root) on sys.path; the functions/ entry
+# lets a checkout without an editable install still import ca_lifecycle.
+for _path in (ROOT, ROOT / "functions"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+# jsii's Node runtime starts on the first aws_cdk import: silence its Node-version banner
+# (Node 20 synthesizes fine; a 12-line banner would bury the real messages) before that.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+if TYPE_CHECKING:
+    from ca_lifecycle.policy import PolicyDocument
+
+    from infra.construct import LifecycleSettings
+
+EXIT_INVALID = 2
+DEFAULT_OUTDIR = "cdk.out"
+
+
+class ConfigurationError(Exception):
+    """A policy or context value that must stop synth; the message names the field."""
+
+
+def read_context(argv_context: Sequence[str], cdk_json: Path = ROOT / "cdk.json") -> dict[str, Any]:
+    """Context as the CDK CLI would pass it: its JSON if present, else cdk.json + overrides."""
+    if "CDK_CONTEXT_JSON" in os.environ or "CONTEXT_OVERFLOW_LOCATION_ENV" in os.environ:
+        context: dict[str, Any] = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}")
+        # The CLI moves a large context to a temp file and names it in this variable.
+        if overflow := os.environ.get("CONTEXT_OVERFLOW_LOCATION_ENV"):
+            context.update(json.loads(Path(overflow).read_text()))
+    else:
+        context = dict(json.loads(cdk_json.read_text()).get("context", {})) if cdk_json.is_file() else {}
+    for item in argv_context:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigurationError(f"-c {item!r}: expected KEY=VALUE")
+        context[key] = value
+    return context
+
+
+def load_validated_policy(path: Path) -> PolicyDocument:
+    """The policy, validated by the runtime's own model, or a ConfigurationError listing every field."""
+    from ca_lifecycle.policy import PolicyError, load_policy
+
+    if not path.is_file():
+        raise ConfigurationError(f"policy_file: {path} does not exist")
+    try:
+        return load_policy(path)
+    except PolicyError as error:
+        lines = "\n".join(f"  {message}" for message in error.errors)
+        raise ConfigurationError(f"policy_file: {path} is not a valid policy:\n{lines}") from error
+
+
+def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) -> LifecycleSettings:
+    from infra.construct import LifecycleSettings
+
+    defaults = LifecycleSettings()
+    raw_concurrency = context.get("worker_max_concurrency", defaults.worker_max_concurrency)
+    try:
+        concurrency = int(raw_concurrency)
+    except (TypeError, ValueError):
+        raise ConfigurationError(
+            f"worker_max_concurrency: expected an integer, got {raw_concurrency!r}"
+        ) from None
+    settings = LifecycleSettings(
+        sweep_schedule=str(context.get("sweep_schedule") or defaults.sweep_schedule),
+        worker_max_concurrency=concurrency,
+        alarm_email=str(context.get("alarm_email") or "") or None,
+        log_level=str(context.get("log_level") or defaults.log_level),
+        powertools_layer_arn=str(context.get("powertools_layer_arn") or "") or None,
+        asset_dir=asset_dir,
+    )
+    try:
+        settings.validate()
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
+    return settings
+
+
+def _resolve(path: str) -> Path:
+    """A context path: absolute, else relative to the working directory (the CDK CLI runs in
+    the project folder), else to the project folder itself."""
+    candidate = Path(path)
+    if candidate.is_absolute() or (Path.cwd() / candidate).exists():
+        return Path.cwd() / candidate
+    return ROOT / candidate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="infra/app.py", description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument(
+        "-o", "--output", default=None, help=f"cloud assembly folder (default {DEFAULT_OUTDIR})"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        context = read_context(args.context)
+        policy = load_validated_policy(_resolve(str(context.get("policy_file") or "examples/policy.yaml")))
+        asset_dir = _resolve(str(context["asset_dir"])) if context.get("asset_dir") else None
+        settings = settings_from_context(context, asset_dir)
+    except ConfigurationError as error:
+        print(f"synth failed: {error}", file=sys.stderr)
+        return EXIT_INVALID
+
+    from aws_cdk import App
+
+    from infra.stack import CodeArtifactLifecycleStack, stack_name
+
+    # Under the CDK CLI, CDK_OUTDIR names the folder it will read; only pick one ourselves
+    # when running standalone.
+    outdir = None if "CDK_OUTDIR" in os.environ else (args.output or DEFAULT_OUTDIR)
+    app = App(context=context, outdir=outdir)
+    stage = str(context.get("stage") or "dev")
+    CodeArtifactLifecycleStack(
+        app,
+        stack_name(stage),
+        policy=policy,
+        stage=stage,
+        settings=settings,
+        description=f"codeartifact-lifecycle ({stage}): CodeArtifact retention and origin-lock automation",
+    )
+    assembly = app.synth()
+    if outdir is not None:
+        print(f"cloud assembly written to {assembly.directory}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Every fixed name, number and limit of the deployment, in one place.
+
+Values a platform team may want to change per deployment are context keys in ``cdk.json``
+(see ``infra/app.py``); the rest are decisions recorded here with the reason for each.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SERVICE_NAME: Final = "codeartifact-lifecycle"
+METRICS_NAMESPACE: Final = "CodeArtifactLifecycle"
+# Metric names the engine emits (ca_lifecycle.observability; Powertools Metrics with the
+# dimension service=SERVICE_NAME), grouped as the dashboard shows them.
+METRICS_APPLIED: Final = ("VersionsArchived", "VersionsDisposed", "OriginsLocked")
+# Planned actions are counted in dry-run too: the graph a team watches before enforcing.
+METRICS_PLANNED: Final = ("ArchivesPlanned", "DisposalsPlanned", "PackagesEvaluated")
+METRICS_ATTENTION: Final = ("ActionsSkipped", "EvaluationErrors", "EventsDeduplicated", "EventsStale")
+ENGINE_METRICS: Final = METRICS_APPLIED + METRICS_PLANNED + METRICS_ATTENTION
+
+# --- the Lambda asset and runtime -------------------------------------------------------
+WORKER_HANDLER: Final = "ca_lifecycle.handlers.worker.handler"
+SWEEP_HANDLER: Final = "ca_lifecycle.handlers.sweep.handler"
+# The validated policy is bundled at the asset root, next to the ca_lifecycle package: a
+# policy easily outgrows Lambda's 4 KB environment limit, a file does not.
+POLICY_FILE_NAME: Final = "policy.json"
+ASSET_STAGING_DIR: Final = "build/lambda-asset"
+
+# Public Powertools for AWS Lambda (Python) v3 layer: it carries powertools, pydantic v2 and
+# aws-xray-sdk, built per Python version and architecture; boto3 comes with the runtime. So
+# the asset is our own pure-Python package and synth needs neither Docker nor pip.
+# Version 27 is the newest listed in the Powertools docs when this was written; bump it
+# deliberately (the layer is immutable per version, so a deploy never changes under us).
+POWERTOOLS_LAYER_ACCOUNT: Final = "017000801446"
+POWERTOOLS_LAYER_VERSION: Final = 27
+POWERTOOLS_PYTHON_TAG: Final = "python313"
+# arm64 (Graviton): about 20 % cheaper per GB-second than x86_64 for the same work, and this
+# workload is I/O-bound pure Python whose only native code (pydantic-core) comes from the
+# layer's arm64 build. Nothing in the asset is architecture-specific.
+POWERTOOLS_LAYER_ARCH: Final = "arm64"
+
+WORKER_TIMEOUT_SECONDS: Final = 300
+WORKER_MEMORY_MB: Final = 512
+SWEEP_TIMEOUT_SECONDS: Final = 300
+SWEEP_MEMORY_MB: Final = 256
+# EventBridge Scheduler invokes the sweep asynchronously; Lambda retries a failed run this
+# many times before sending the event to the sweep DLQ.
+SWEEP_ASYNC_RETRY_ATTEMPTS: Final = 2
+
+# --- the work queue -----------------------------------------------------------------------
+BATCH_SIZE: Final = 10
+MAX_BATCHING_WINDOW_SECONDS: Final = 5
+# AWS's guidance for SQS event sources: visibility timeout at least six times the function
+# timeout (plus the batching window), so throttled retries of a batch don't redeliver it.
+VISIBILITY_TIMEOUT_FACTOR: Final = 6
+MAX_RECEIVE_COUNT: Final = 5
+WORK_QUEUE_RETENTION_DAYS: Final = 4
+DLQ_RETENTION_DAYS: Final = 14
+# Lambda's maximum-concurrency bounds for SQS event sources. 2 keeps CodeArtifact's ~100
+# writes/s account quota for everybody else: each worker issues its writes in sequence.
+MIN_WORKER_CONCURRENCY: Final = 2
+MAX_WORKER_CONCURRENCY: Final = 1000
+DEFAULT_WORKER_CONCURRENCY: Final = 2
+
+# --- events and schedule -----------------------------------------------------------------
+EVENT_SOURCE: Final = "aws.codeartifact"
+EVENT_DETAIL_TYPE: Final = "CodeArtifact Package Version State Change"
+# EventBridge's own maxima: CodeArtifact events are the primary signal, keep trying to hand
+# them to SQS for as long as EventBridge allows before they go to the rule's DLQ.
+RULE_TARGET_MAX_EVENT_AGE_HOURS: Final = 24
+RULE_TARGET_RETRY_ATTEMPTS: Final = 185
+# Daily at 03:00 UTC by default (quiet hours for most teams). Any Scheduler expression works.
+DEFAULT_SWEEP_SCHEDULE: Final = "cron(0 3 * * ? *)"
+SCHEDULE_RETRY_ATTEMPTS: Final = 3
+SCHEDULE_MAX_EVENT_AGE_HOURS: Final = 6
+SWEEP_INPUT: Final = {"kind": "sweep"}
+
+# --- ledger and logs -----------------------------------------------------------------------
+LEDGER_PARTITION_KEY: Final = "pk"
+LEDGER_SORT_KEY: Final = "sk"
+LEDGER_TTL_ATTRIBUTE: Final = "expires_at"
+LOG_RETENTION_DAYS: Final = 30
+DEFAULT_LOG_LEVEL: Final = "INFO"
+
+# --- IAM -----------------------------------------------------------------------------------
+# Read actions, by the resource type the Service Authorization Reference gives each.
+CODEARTIFACT_REPOSITORY_READ: Final = ("codeartifact:ListPackages",)
+CODEARTIFACT_PACKAGE_READ: Final = (
+    "codeartifact:DescribePackage",
+    "codeartifact:DescribePackageVersion",
+    "codeartifact:ListPackageVersions",
+)
+CODEARTIFACT_DOMAIN_READ: Final = ("codeartifact:ListRepositoriesInDomain",)
+# Granted only when the policy's mode is enforce; absent from the role in dry-run.
+CODEARTIFACT_PACKAGE_WRITE: Final = (
+    "codeartifact:DisposePackageVersions",
+    "codeartifact:PutPackageOriginConfiguration",
+    "codeartifact:UpdatePackageVersionsStatus",
+)

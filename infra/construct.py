@@ -1,0 +1,581 @@
+"""``CodeArtifactLifecycle``: the whole engine as one reusable CDK construct.
+
+CodeArtifact ──event──▶ EventBridge rule ──▶ SQS work queue (DLQ) ──▶ worker Lambda ──▶ ledger
+EventBridge Scheduler ──▶ sweep Lambda ──enqueue──┘
+
+A platform team either deploys ``infra/app.py`` as is, or adds this construct to its own
+app with a policy loaded by ``ca_lifecycle.policy.load_policy`` (the validation the
+functions run, so a policy that synthesizes is a policy the functions accept).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import ArnFormat, Aws, CfnResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from ca_lifecycle.policy import Mode
+from cdk_nag import NagPackSuppression, NagSuppressions
+from constructs import Construct
+
+from infra import constants as c
+from infra.asset import build_asset
+
+if TYPE_CHECKING:
+    from ca_lifecycle.policy import PolicyDocument
+
+# Scheduler accepts exactly these three expression forms.
+_SCHEDULE_EXPRESSION = re.compile(r"^(rate|cron|at)\(.+\)$")
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    """Deployment knobs; every default is the recommended production value."""
+
+    sweep_schedule: str = c.DEFAULT_SWEEP_SCHEDULE
+    # Upper bound of concurrent worker invocations: the back-pressure that protects
+    # CodeArtifact's account-wide write quota.
+    worker_max_concurrency: int = c.DEFAULT_WORKER_CONCURRENCY
+    alarm_email: str | None = None
+    # An existing topic for alarm notifications; takes precedence over alarm_email's topic.
+    alarm_topic: sns.ITopic | None = None
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    log_level: str = c.DEFAULT_LOG_LEVEL
+    # Override the public Powertools layer (e.g. another partition, or a private copy).
+    powertools_layer_arn: str | None = None
+    # Where the Lambda asset folder is staged; default build/lambda-asset/<construct id>.
+    asset_dir: Path | None = None
+    tracing: bool = True
+
+    def validate(self) -> None:
+        """Fail synth on a knob the service would reject at deploy time."""
+        if not c.MIN_WORKER_CONCURRENCY <= self.worker_max_concurrency <= c.MAX_WORKER_CONCURRENCY:
+            raise ValueError(
+                f"worker_max_concurrency: must be between {c.MIN_WORKER_CONCURRENCY} and "
+                f"{c.MAX_WORKER_CONCURRENCY} (Lambda's SQS maximum-concurrency range), "
+                f"got {self.worker_max_concurrency}"
+            )
+        if not _SCHEDULE_EXPRESSION.match(self.sweep_schedule.strip()):
+            raise ValueError(
+                f"sweep_schedule: expected an EventBridge Scheduler expression such as "
+                f"'rate(1 day)' or 'cron(0 3 * * ? *)', got {self.sweep_schedule!r}"
+            )
+
+
+def event_pattern_detail(domains: Iterable[tuple[str, str | None]], default_owner: str) -> dict[str, Any]:
+    """The rule's ``detail`` filter: the policy's domains, each pinned to its owner account.
+
+    A domain without ``domain_owner`` belongs to the deploying account (``default_owner``),
+    exactly as the sweep and the IAM statements read it; so an event from a same-named
+    domain of another account (where this account only administers a repository) is not
+    routed to a worker that could not act on it. Domains are grouped per owner in an
+    ``$or`` so a domain name is never paired with another domain's owner.
+    """
+    by_owner: dict[str, set[str]] = {}
+    for domain, owner in domains:
+        by_owner.setdefault(owner or default_owner, set()).add(domain)
+    branches = [
+        {"domainName": sorted(names), "domainOwner": [owner]} for owner, names in sorted(by_owner.items())
+    ]
+    if not branches:
+        raise ValueError("policies: the policy names no CodeArtifact domain, nothing to deploy for")
+    return branches[0] if len(branches) == 1 else {"$or": branches}
+
+
+def powertools_layer_arn(version: int = c.POWERTOOLS_LAYER_VERSION) -> str:
+    """The public layer's ARN in the deploying region.
+
+    ``Aws.REGION`` stays a token until deploy, so one template serves every commercial
+    region and synth needs no account or region. Other partitions publish the layer from
+    other accounts: pass ``LifecycleSettings.powertools_layer_arn`` there.
+    """
+    name = f"AWSLambdaPowertoolsPythonV3-{c.POWERTOOLS_PYTHON_TAG}-{c.POWERTOOLS_LAYER_ARCH}"
+    return f"arn:aws:lambda:{Aws.REGION}:{c.POWERTOOLS_LAYER_ACCOUNT}:layer:{name}:{version}"
+
+
+class CodeArtifactLifecycle(Construct):
+    """Event-driven lifecycle automation for the CodeArtifact domains a policy names."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        policy: PolicyDocument,
+        settings: LifecycleSettings | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        settings = settings or LifecycleSettings()
+        settings.validate()
+        self.policy = policy
+        self.settings = settings
+        self.enforce = policy.mode is Mode.ENFORCE
+        self.domains: Sequence[tuple[str, str | None]] = sorted(
+            set(policy.domains()), key=lambda pair: (pair[0], pair[1] or "")
+        )
+        detail = event_pattern_detail(self.domains, Stack.of(self).account)
+
+        self.ledger = self._ledger()
+        self.dead_letter_queue, self.work_queue = self._work_queue()
+        self.rule_dead_letter_queue = self._dlq("RuleDeadLetterQueue")
+        self.sweep_dead_letter_queue = self._dlq("SweepDeadLetterQueue")
+
+        asset_dir = settings.asset_dir or Path(c.ASSET_STAGING_DIR).resolve() / Names.unique_id(self)
+        code = lambda_.Code.from_asset(str(build_asset(policy, asset_dir)))
+        layer = lambda_.LayerVersion.from_layer_version_arn(
+            self, "PowertoolsLayer", settings.powertools_layer_arn or powertools_layer_arn()
+        )
+        self.worker = self._function(
+            "Worker",
+            handler=c.WORKER_HANDLER,
+            code=code,
+            layer=layer,
+            timeout=c.WORKER_TIMEOUT_SECONDS,
+            memory=c.WORKER_MEMORY_MB,
+            description="Evaluates one CodeArtifact package per work item and applies the policy",
+        )
+        self.sweep = self._function(
+            "Sweep",
+            handler=c.SWEEP_HANDLER,
+            code=code,
+            layer=layer,
+            timeout=c.SWEEP_TIMEOUT_SECONDS,
+            memory=c.SWEEP_MEMORY_MB,
+            description="Enqueues one repository-page work item per repository in scope",
+            dead_letter_queue=self.sweep_dead_letter_queue,
+        )
+        self._grant_worker()
+        self._grant_sweep()
+
+        self.worker.add_event_source(
+            event_sources.SqsEventSource(
+                self.work_queue,
+                batch_size=c.BATCH_SIZE,
+                max_batching_window=Duration.seconds(c.MAX_BATCHING_WINDOW_SECONDS),
+                report_batch_item_failures=True,
+                max_concurrency=settings.worker_max_concurrency,
+            )
+        )
+        self.rule = events.Rule(
+            self,
+            "PackageVersionEvents",
+            description="CodeArtifact package-version changes in the policy's domains, to the work queue",
+            event_pattern=events.EventPattern(
+                source=[c.EVENT_SOURCE], detail_type=[c.EVENT_DETAIL_TYPE], detail=detail
+            ),
+            targets=[
+                events_targets.SqsQueue(
+                    self.work_queue,
+                    dead_letter_queue=self.rule_dead_letter_queue,
+                    max_event_age=Duration.hours(c.RULE_TARGET_MAX_EVENT_AGE_HOURS),
+                    retry_attempts=c.RULE_TARGET_RETRY_ATTEMPTS,
+                )
+            ],
+        )
+        self.schedule_role = self._scheduler_role()
+        self.schedule = scheduler.Schedule(
+            self,
+            "SweepSchedule",
+            description="Applies the policy to every package in scope, independent of events",
+            schedule=scheduler.ScheduleExpression.expression(settings.sweep_schedule.strip()),
+            target=scheduler_targets.LambdaInvoke(
+                self.sweep,
+                input=scheduler.ScheduleTargetInput.from_object(dict(c.SWEEP_INPUT)),
+                dead_letter_queue=self.sweep_dead_letter_queue,
+                role=self.schedule_role,
+                retry_attempts=c.SCHEDULE_RETRY_ATTEMPTS,
+                max_event_age=Duration.hours(c.SCHEDULE_MAX_EVENT_AGE_HOURS),
+            ),
+        )
+        for function in (self.worker, self.sweep):
+            self._depend_on_policy_only(function)
+        self.alarm_topic = self._alarm_topic()
+        self.alarms = self._alarms()
+        self.dashboard = self._dashboard()
+        self._suppress_nag_findings()
+
+    # --- storage ------------------------------------------------------------------------
+
+    def _ledger(self) -> dynamodb.Table:
+        return dynamodb.Table(
+            self,
+            "Ledger",
+            partition_key=dynamodb.Attribute(name=c.LEDGER_PARTITION_KEY, type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=c.LEDGER_SORT_KEY, type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=c.LEDGER_TTL_ATTRIBUTE,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            # The ledger holds the only record of when versions were archived: dispose
+            # timing depends on it, so neither a stack deletion nor a slip may drop it.
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _dlq(self, construct_id: str) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(c.DLQ_RETENTION_DAYS),
+        )
+
+    def _work_queue(self) -> tuple[sqs.Queue, sqs.Queue]:
+        dead_letter_queue = self._dlq("WorkDeadLetterQueue")
+        visibility = c.VISIBILITY_TIMEOUT_FACTOR * c.WORKER_TIMEOUT_SECONDS + c.MAX_BATCHING_WINDOW_SECONDS
+        queue = sqs.Queue(
+            self,
+            "WorkQueue",
+            # SQS-managed SSE: encrypted at rest with no key policy for EventBridge and
+            # Scheduler to get wrong, and no per-request KMS cost.
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(visibility),
+            retention_period=Duration.days(c.WORK_QUEUE_RETENTION_DAYS),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                queue=dead_letter_queue, max_receive_count=c.MAX_RECEIVE_COUNT
+            ),
+        )
+        return dead_letter_queue, queue
+
+    # --- functions ----------------------------------------------------------------------
+
+    def _function(
+        self,
+        construct_id: str,
+        *,
+        handler: str,
+        code: lambda_.Code,
+        layer: lambda_.ILayerVersion,
+        timeout: int,
+        memory: int,
+        description: str,
+        dead_letter_queue: sqs.IQueue | None = None,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{construct_id}Logs",
+            retention=self.settings.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        # One role per function, no managed policies: every permission is an inline
+        # statement added below or by a grant, scoped to this deployment's resources.
+        role = iam.Role(
+            self,
+            f"{construct_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"codeartifact-lifecycle {construct_id.lower()} function",
+        )
+        log_group.grant_write(role)
+        return lambda_.Function(
+            self,
+            construct_id,
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=handler,
+            code=code,
+            layers=[layer],
+            role=role,
+            timeout=Duration.seconds(timeout),
+            memory_size=memory,
+            description=description,
+            log_group=log_group,
+            tracing=lambda_.Tracing.ACTIVE if self.settings.tracing else lambda_.Tracing.DISABLED,
+            environment={
+                "POLICY_FILE": c.POLICY_FILE_NAME,
+                "LEDGER_TABLE": self.ledger.table_name,
+                "WORK_QUEUE_URL": self.work_queue.queue_url,
+                "POWERTOOLS_SERVICE_NAME": c.SERVICE_NAME,
+                "POWERTOOLS_METRICS_NAMESPACE": c.METRICS_NAMESPACE,
+                "LOG_LEVEL": self.settings.log_level,
+            },
+            dead_letter_queue=dead_letter_queue,
+            retry_attempts=c.SWEEP_ASYNC_RETRY_ATTEMPTS if dead_letter_queue is not None else None,
+        )
+
+    def _depend_on_policy_only(self, function: lambda_.Function) -> None:
+        """Keep the function's DependsOn to its role's policy, dropping the role itself.
+
+        CDK makes a function depend on its whole role construct; the role is already implied
+        by the ``Role`` GetAtt (cfn-lint W3005), while the policy must exist before the
+        function first runs, or early invocations fail on missing permissions.
+        """
+        assert function.role is not None
+        policy = function.role.node.find_child("DefaultPolicy").node.default_child
+        resource = function.node.default_child
+        assert isinstance(policy, CfnResource)
+        assert isinstance(resource, CfnResource)
+        resource.add_override("DependsOn", [Stack.of(self).get_logical_id(policy)])
+
+    # --- IAM ----------------------------------------------------------------------------
+
+    def _codeartifact_arns(self, resource: str, suffix: str) -> list[str]:
+        """ARNs of ``resource`` type for each configured domain, in its owner's account."""
+        stack = Stack.of(self)
+        return [
+            stack.format_arn(
+                service="codeartifact",
+                resource=resource,
+                resource_name=f"{domain}{suffix}",
+                # None: the stack's own account, where an unowned domain is looked up.
+                account=owner,
+                arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+            )
+            for domain, owner in self.domains
+        ]
+
+    def _grant_worker(self) -> None:
+        role = self.worker.role
+        assert role is not None  # set explicitly in _function
+        repositories = self._codeartifact_arns("repository", "/*")
+        packages = self._codeartifact_arns("package", "/*/*")
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ListPackagesInScope",
+                actions=list(c.CODEARTIFACT_REPOSITORY_READ),
+                resources=repositories,
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ReadPackagesInScope", actions=list(c.CODEARTIFACT_PACKAGE_READ), resources=packages
+            )
+        )
+        if self.enforce:
+            # Only an enforcing policy may change CodeArtifact; a dry-run deployment could
+            # not archive, dispose or re-lock anything even if its code tried.
+            role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="ApplyPolicyToPackagesInScope",
+                    actions=list(c.CODEARTIFACT_PACKAGE_WRITE),
+                    resources=packages,
+                )
+            )
+        self.ledger.grant_read_write_data(self.worker)
+        # The worker enqueues follow-up items (next ListPackages page, package items).
+        self.work_queue.grant_send_messages(self.worker)
+
+    def _grant_sweep(self) -> None:
+        role = self.sweep.role
+        assert role is not None
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="ListRepositoriesInScope",
+                actions=list(c.CODEARTIFACT_DOMAIN_READ),
+                resources=self._codeartifact_arns("domain", ""),
+            )
+        )
+        self.work_queue.grant_send_messages(self.sweep)
+
+    def _scheduler_role(self) -> iam.Role:
+        """The role Scheduler assumes to invoke the sweep; the target grants it invoke + DLQ send.
+
+        Own role (not the stack-wide singleton the target would create) so the construct is
+        self-contained, confused-deputy protection included.
+        """
+        return iam.Role(
+            self,
+            "SweepScheduleRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+            ),
+            description="codeartifact-lifecycle: EventBridge Scheduler invokes the sweep",
+        )
+
+    # --- observability ------------------------------------------------------------------
+
+    def _alarm_topic(self) -> sns.ITopic | None:
+        if self.settings.alarm_topic is not None:
+            return self.settings.alarm_topic
+        if not self.settings.alarm_email:
+            return None
+        topic = sns.Topic(self, "AlarmTopic", display_name="codeartifact-lifecycle alarms", enforce_ssl=True)
+        topic.add_subscription(subscriptions.EmailSubscription(self.settings.alarm_email))
+        return topic
+
+    def _alarms(self) -> list[cloudwatch.Alarm]:
+        five_minutes = Duration.minutes(5)
+        alarms: list[cloudwatch.Alarm] = []
+        for construct_id, queue, what in (
+            ("WorkDeadLetterQueueNotEmpty", self.dead_letter_queue, "work items failed 5 times"),
+            (
+                "RuleDeadLetterQueueNotEmpty",
+                self.rule_dead_letter_queue,
+                "CodeArtifact events EventBridge could not deliver",
+            ),
+            (
+                "SweepDeadLetterQueueNotEmpty",
+                self.sweep_dead_letter_queue,
+                "sweep runs that failed or were not delivered",
+            ),
+        ):
+            alarms.append(
+                queue.metric_approximate_number_of_messages_visible(
+                    period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
+                ).create_alarm(
+                    self,
+                    construct_id,
+                    alarm_description=f"Dead-letter queue holds {what}; inspect and redrive.",
+                    threshold=0,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        for construct_id, metric, description in (
+            ("WorkerErrors", self.worker.metric_errors(period=five_minutes), "Worker invocations failed."),
+            (
+                "WorkerThrottles",
+                self.worker.metric_throttles(period=five_minutes),
+                "Worker invocations were throttled.",
+            ),
+            ("SweepErrors", self.sweep.metric_errors(period=five_minutes), "Sweep invocations failed."),
+            ("EvaluationErrors", self._engine_metric("EvaluationErrors"), "Package evaluations failed."),
+        ):
+            alarms.append(
+                metric.create_alarm(
+                    self,
+                    construct_id,
+                    alarm_description=description,
+                    threshold=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                )
+            )
+        if self.alarm_topic is not None:
+            action = cloudwatch_actions.SnsAction(self.alarm_topic)
+            for alarm in alarms:
+                alarm.add_alarm_action(action)
+        return alarms
+
+    def _engine_metric(self, name: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=c.METRICS_NAMESPACE,
+            metric_name=name,
+            dimensions_map={"service": c.SERVICE_NAME},
+            statistic=cloudwatch.Stats.SUM,
+            period=Duration.minutes(5),
+        )
+
+    def _dashboard(self) -> cloudwatch.Dashboard:
+        dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.days(7))
+        dashboard.add_widgets(
+            *(
+                cloudwatch.GraphWidget(
+                    title=title, left=[self._engine_metric(name) for name in names], width=8
+                )
+                for title, names in (
+                    ("Applied (enforce only)", c.METRICS_APPLIED),
+                    ("Planned and evaluated", c.METRICS_PLANNED),
+                    ("Skips, errors, duplicates", c.METRICS_ATTENTION),
+                )
+            )
+        )
+        dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Worker",
+                left=[
+                    self.worker.metric_invocations(),
+                    self.worker.metric_errors(),
+                    self.worker.metric_throttles(),
+                ],
+                right=[self.worker.metric_duration(statistic=cloudwatch.Stats.p(99))],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="Work queue",
+                left=[
+                    self.work_queue.metric_approximate_number_of_messages_visible(),
+                    self.dead_letter_queue.metric_approximate_number_of_messages_visible(),
+                    self.rule_dead_letter_queue.metric_approximate_number_of_messages_visible(),
+                    self.sweep_dead_letter_queue.metric_approximate_number_of_messages_visible(),
+                ],
+                right=[self.work_queue.metric_approximate_age_of_oldest_message()],
+                width=12,
+            ),
+        )
+        dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(alarms=list(self.alarms), title="Alarms", width=24)
+        )
+        return dashboard
+
+    # --- cdk-nag ------------------------------------------------------------------------
+
+    def _suppress_nag_findings(self) -> None:
+        """Each AwsSolutions finding this design accepts, with the reason it is accepted."""
+        NagSuppressions.add_resource_suppressions(
+            self.rule_dead_letter_queue,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SQS3",
+                    reason="This queue is itself a dead-letter queue: the EventBridge rule target's, which "
+                    "cdk-nag cannot see as it only recognizes redrive policies. A DLQ of a DLQ would only "
+                    "move the same messages; an alarm watches its depth.",
+                )
+            ],
+        )
+        for function in (self.worker, self.sweep):
+            NagSuppressions.add_resource_suppressions(
+                function,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-L1",
+                        reason="python3.13 is the project's target runtime: the code and the pinned "
+                        "Powertools v3 layer build (python313) are tested against it; a runtime upgrade "
+                        "changes both together, deliberately.",
+                    )
+                ],
+            )
+            assert function.role is not None
+            NagSuppressions.add_resource_suppressions(
+                function.role,
+                [
+                    NagPackSuppression(
+                        id="AwsSolutions-IAM5",
+                        reason="Wildcards are bounded by this deployment's resources: log streams of the "
+                        "function's own log group; packages in every repository of the policy's domains "
+                        "(the package ARN embeds repository/format/namespace/name, unknown at synth); "
+                        "X-Ray trace upload, which has no resource type.",
+                        applies_to=[
+                            {"regex": "/^Resource::<.*Logs[0-9A-F]+\\.Arn>:\\*$/g"},
+                            {"regex": "/^Resource::arn:<AWS::Partition>:codeartifact:.*:package/.*$/g"},
+                            {"regex": "/^Resource::arn:<AWS::Partition>:codeartifact:.*:repository/.*$/g"},
+                            "Resource::*",
+                        ],
+                    )
+                ],
+                apply_to_children=True,
+            )
+        NagSuppressions.add_resource_suppressions(
+            self.schedule_role,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="lambda:InvokeFunction on the sweep function's own qualified ARNs "
+                    "(function:NAME:*), added by the Scheduler Lambda target; no other function.",
+                    applies_to=[{"regex": "/^Resource::<.*Sweep[0-9A-F]+\\.Arn>:\\*$/g"}],
+                )
+            ],
+            apply_to_children=True,
+        )
