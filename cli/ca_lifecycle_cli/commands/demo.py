@@ -1,0 +1,36 @@
+"""``ca-lifecycle demo``: the whole pipeline on the embedded emulator, offline, in under a minute."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DESCRIPTION = """\
+Run the event-driven pipeline end to end on this machine, with no AWS account:
+an embedded CodeArtifact emulator seeded with a realistic domain (npm, pypi, maven and
+generic packages, hundreds of versions, prereleases, one ALLOW/ALLOW package), moto's
+EventBridge rule and SQS queue, the real sweep and worker Lambda handlers, and a local
+ledger file. Three stages: (1) sweep: archive and origin lock, (2) publish new versions:
+events flow to the worker, (3) advance the clock past archived_for and sweep: dispose.
+Each stage prints what happened to which versions and why."""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "demo",
+        help="run the whole pipeline on the embedded emulator (offline)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the ledger file in DIR (default: a temporary directory, removed afterwards)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ca_lifecycle_cli.demo import run_demo  # heavy: moto, boto3, rich, the emulator
+
+    return run_demo(keep=args.keep)

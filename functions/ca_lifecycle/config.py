@@ -1,0 +1,52 @@
+"""The Lambda functions' environment, parsed once into a model that fails naming the variable."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+Text = Annotated[str, Field(min_length=1)]
+
+# The asset root: the folder holding the ``ca_lifecycle`` package (``/var/task`` in Lambda).
+ASSET_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """A missing or invalid environment variable; the message starts with the variable's name."""
+
+
+class Settings(BaseModel):
+    # Field aliases ARE the environment variable names, so pydantic's error locations name them.
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    policy_file: Text = Field(alias="POLICY_FILE", description="Policy JSON, relative to the task root.")
+    ledger_table: Text = Field(alias="LEDGER_TABLE", description="DynamoDB ledger table name.")
+    work_queue_url: Annotated[str, Field(pattern=r"^https?://\S+$")] = Field(
+        alias="WORK_QUEUE_URL", description="SQS work queue URL."
+    )
+    task_root: str | None = Field(default=None, alias="LAMBDA_TASK_ROOT")
+
+    @property
+    def policy_path(self) -> Path:
+        path = Path(self.policy_file)
+        if path.is_absolute():
+            return path
+        return Path(self.task_root).joinpath(path) if self.task_root else ASSET_ROOT / path
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Parse the environment (``os.environ`` by default); raise ``ConfigError`` naming each bad variable."""
+    env = os.environ if environ is None else environ
+    try:
+        return Settings.model_validate(dict(env))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: "
+            + ("required environment variable is not set" if err["type"] == "missing" else err["msg"])
+            for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(problems) from None

@@ -1,0 +1,275 @@
+"""What the worker does with one SQS batch of CodeArtifact events and sweep work items.
+
+Per batch: parse every record (a malformed one fails alone), group the rest by package,
+evaluate each package once (``service.process_package``), and report per-record results
+through Powertools' BatchProcessor (partial batch response; the queue has a DLQ).
+
+Deduplication uses the ledger, not Powertools idempotency: the ledger table already exists
+and a claim is one conditional put on it, keyed by CodeArtifact's own
+``eventDeduplicationId``. Idempotency would need a second table (and IAM, alarms) and keys by
+default on a hash of the payload; pointed at the dedupe id it would be the same conditional
+write, plus in-progress records to expire. Claims are written only AFTER the package was
+processed (and its sequence recorded), never before: a failure or a timeout mid-evaluation
+leaves no claim, so SQS redelivers the event and it is evaluated again instead of being
+dropped as a duplicate. Two concurrent deliveries may both evaluate; that is safe because
+evaluation is state-based and every write is guarded by ``expectedStatus`` and
+``versionRevisions``.
+
+Ordering: evaluation lists every version, so an event at or below the package's last
+evaluated sequence number carries nothing new; it is skipped after one small read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from ca_lifecycle import observability as obs
+from ca_lifecycle.events import CodeArtifactEvent
+from ca_lifecycle.facts import Action, OriginType, PackageRef, Restriction
+from ca_lifecycle.handlers import Dependencies
+from ca_lifecycle.ledger import package_key
+from ca_lifecycle.messages import (
+    InvalidMessage,
+    PackageWorkItem,
+    RepositoryPageItem,
+    WorkMessage,
+    parse_work_message,
+)
+from ca_lifecycle.observability import logger
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ca_lifecycle.service import PackageResult
+
+# Scope is checked before listing versions, so their origin types are unknown: any origin
+# counts here, and process_package applies the exact scope.
+_ANY_ORIGIN = frozenset(OriginType)
+# Decisions logged per package at most (a 5,000-version package must not flood the log).
+_LOGGED_DECISIONS = 100
+
+
+@dataclass
+class _PackageGroup:
+    """All records of one batch that concern one package: evaluated once, succeed or fail together."""
+
+    package: PackageRef
+    events: list[tuple[str, CodeArtifactEvent]] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # message ids of "package" work items
+
+    @property
+    def message_ids(self) -> list[str]:
+        return [message_id for message_id, _ in self.events] + self.items
+
+    @property
+    def correlation_id(self) -> str:
+        return self.events[0][1].id if self.events else self.items[0]
+
+
+class WorkerBatch:
+    """One invocation's records: planned, run, and then settled record by record."""
+
+    def __init__(self, records: Sequence[Mapping[str, Any]], dependencies: Dependencies) -> None:
+        self.deps = dependencies
+        self.failures: dict[str, Exception] = {}
+        self.groups: dict[str, _PackageGroup] = {}
+        self.pages: list[tuple[str, RepositoryPageItem]] = []
+        for record in records:
+            message_id = str(record.get("messageId", ""))
+            try:
+                message = parse_work_message(str(record.get("body", "")))
+            except InvalidMessage as exc:
+                logger.error(
+                    "malformed message",
+                    extra={"message_id": message_id, "field": exc.field, "error": str(exc)},
+                )
+                self.failures[message_id] = exc
+                continue
+            self._add(message_id, message)
+
+    def _add(self, message_id: str, message: WorkMessage) -> None:
+        if isinstance(message, RepositoryPageItem):
+            self.pages.append((message_id, message))
+            return
+        package = message.package_ref()
+        group = self.groups.setdefault(package_key(package), _PackageGroup(package))
+        if isinstance(message, CodeArtifactEvent):
+            group.events.append((message_id, message))
+        else:
+            group.items.append(message_id)
+
+    # ------------------------------------------------------------------------------ running
+
+    def run(self) -> None:
+        for group in self.groups.values():
+            logger.set_correlation_id(group.correlation_id)
+            try:
+                self._run_group(group)
+            except Exception as exc:
+                obs.count(obs.EVALUATION_ERRORS)
+                logger.exception(
+                    "package failed; its records will be retried",
+                    extra={"package": group.package.display(), "message_ids": group.message_ids},
+                )
+                for message_id in group.message_ids:
+                    self.failures[message_id] = exc
+        for message_id, page in self.pages:
+            logger.set_correlation_id(message_id)
+            try:
+                self._run_page(page)
+            except Exception as exc:
+                logger.exception(
+                    "repository page failed; it will be retried",
+                    extra={"message_id": message_id, "repository": page.repository},
+                )
+                self.failures[message_id] = exc
+
+    def _run_group(self, group: _PackageGroup) -> None:
+        deps, package = self.deps, group.package
+        now = deps.clock()
+        seen: set[str] = set()
+        fresh: list[CodeArtifactEvent] = []
+        for _, event in group.events:
+            dedupe_id = event.detail.event_deduplication_id
+            if dedupe_id in seen or deps.ledger.event_claimed(dedupe_id, now):
+                obs.count(obs.EVENTS_DEDUPLICATED)
+                logger.info("duplicate event skipped", extra={"event_id": event.id, "dedupe_id": dedupe_id})
+                continue
+            seen.add(dedupe_id)
+            fresh.append(event)
+        if not fresh and not group.items:
+            return
+        if deps.document.select(package, _ANY_ORIGIN) is None:
+            # The rule routes the whole domain (upstream-cached public packages too): a package
+            # no policy can claim costs no CodeArtifact call. Claimed, so duplicates skip too.
+            logger.debug("package out of scope", extra={"package": package.display()})
+            self._claim(fresh, now)
+            return
+        live = fresh
+        if fresh:
+            last = deps.ledger.last_sequence(package)
+            if last is not None:
+                live = [e for e in fresh if e.detail.sequence_number > last]
+                stale = len(fresh) - len(live)
+                if stale:
+                    obs.count(obs.EVENTS_STALE, stale)
+                    logger.info("stale events skipped", extra={"count": stale, "last_sequence": last})
+        if live or group.items:
+            # Sequence numbers are recorded here, after success, not by process_package: a
+            # failed evaluation must not make its own retry look stale.
+            result = deps.process_package(
+                package,
+                document=deps.document,
+                gateway=deps.gateway,
+                ledger=deps.ledger,
+                now=now,
+                apply=True,
+                known_published=_published_times(fresh),
+            )
+            _report(result)
+            if live:
+                deps.ledger.record_evaluation(package, now, max(e.detail.sequence_number for e in live))
+        self._claim(fresh, now)
+
+    def _claim(self, events: Sequence[CodeArtifactEvent], now: datetime) -> None:
+        for event in events:
+            # False means a concurrent delivery finished first: equally done.
+            self.deps.ledger.claim_event(event.detail.event_deduplication_id, now)
+
+    def _run_page(self, page: RepositoryPageItem) -> None:
+        deps = self.deps
+        unlocked = Restriction.ALLOW if page.unlocked_only else None
+        summaries, next_token = deps.gateway.list_packages_page(
+            page.domain,
+            page.domain_owner,
+            page.repository,
+            page.next_token,
+            publish=unlocked,
+            upstream=unlocked,
+        )
+        items: list[BaseModel] = [
+            PackageWorkItem.for_package(summary.package)
+            for summary in summaries
+            if deps.document.select(summary.package, _ANY_ORIGIN) is not None
+        ]
+        if next_token:
+            items.append(page.model_copy(update={"next_token": next_token}))
+        deps.queue.send(items)
+        logger.info(
+            "repository page enqueued",
+            extra={
+                "repository": page.repository,
+                "listed": len(summaries),
+                "packages_enqueued": len(items) - (1 if next_token else 0),
+                "more_pages": bool(next_token),
+            },
+        )
+
+    # ------------------------------------------------------------------------------ settling
+
+    def settle(self, record: SQSRecord) -> None:
+        """BatchProcessor's record handler: re-raise the record's failure, if any."""
+        failure = self.failures.get(record.message_id)
+        if failure is not None:
+            raise failure
+
+
+def _published_times(events: Sequence[CodeArtifactEvent]) -> dict[str, datetime]:
+    """Publish times the events reveal: only a Created event's time is (about) the publish time.
+
+    An Updated event may be a restore years later, so its time says nothing about age.
+    """
+    times: dict[str, datetime] = {}
+    for event in events:
+        if event.detail.operation_type == "Created":
+            at = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+            times[event.detail.package_version] = at.astimezone(UTC)
+    return times
+
+
+def _report(result: PackageResult) -> None:
+    """Metrics and one log line per evaluated package (decisions included in dry-run)."""
+    evaluation = result.evaluation
+    archive = {d.version for d in evaluation.actions(Action.ARCHIVE)}
+    dispose = {d.version for d in evaluation.actions(Action.DISPOSE)}
+    done = {v for v, outcome in result.outcomes.items() if outcome == "done"}
+    skipped_writes = sum(1 for outcome in result.outcomes.values() if outcome.startswith("skipped"))
+    failed_writes = sum(1 for outcome in result.outcomes.values() if outcome.startswith("failed"))
+    origin_failed = bool(result.origin_outcome and result.origin_outcome.startswith("failed"))
+    obs.count(obs.PACKAGES_EVALUATED)
+    obs.count(obs.ARCHIVES_PLANNED, len(archive))
+    obs.count(obs.DISPOSALS_PLANNED, len(dispose))
+    obs.count(obs.VERSIONS_ARCHIVED, len(done & archive))
+    obs.count(obs.VERSIONS_DISPOSED, len(done & dispose))
+    obs.count(obs.ACTIONS_SKIPPED, len(evaluation.actions(Action.SKIP)) + skipped_writes)
+    obs.count(obs.ORIGINS_LOCKED, 1 if result.origin_outcome == "done" else 0)
+    obs.count(obs.EVALUATION_ERRORS, failed_writes + (1 if origin_failed else 0))
+    acted = [
+        {"version": d.version, "status": d.status.value, "action": d.action.value, "reason": d.reason}
+        for d in evaluation.decisions
+        if d.action in (Action.ARCHIVE, Action.DISPOSE, Action.SKIP)
+    ]
+    logger.info(
+        "package evaluated",
+        extra={
+            "package": evaluation.package.display(),
+            "policy": evaluation.policy_id,
+            "applied": result.applied,
+            "versions": len(evaluation.decisions),
+            "archive": len(archive),
+            "dispose": len(dispose),
+            "done": len(done),
+            "skipped_writes": skipped_writes,
+            "failed_writes": failed_writes,
+            "origin": result.origin_outcome,
+            "describes": result.describes,
+            "decisions": acted[:_LOGGED_DECISIONS],
+            "decisions_truncated": max(0, len(acted) - _LOGGED_DECISIONS),
+            "outcomes": {v: o for v, o in result.outcomes.items() if o != "done"},
+        },
+    )

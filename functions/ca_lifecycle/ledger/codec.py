@@ -1,0 +1,47 @@
+"""Value encoding shared by both ledger backends, so they store identical fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ca_lifecycle.ledger import VersionRecord
+
+
+def to_iso(value: datetime) -> str:
+    """UTC ISO-8601 with a ``Z``; naive datetimes are refused (they would silently shift)."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the ledger stores tz-aware UTC times only")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def from_iso(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+def epoch_seconds(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def version_attributes(record: VersionRecord) -> dict[str, Any]:
+    """The stored fields of one version; absent values are omitted, not stored as null."""
+    attributes: dict[str, Any] = {"archived_by_us": record.archived_by_us}
+    if record.revision is not None:
+        attributes["revision"] = record.revision
+    if record.published is not None:
+        attributes["published"] = to_iso(record.published)
+    if record.archived_at is not None:
+        attributes["archived_at"] = to_iso(record.archived_at)
+    return attributes
+
+
+def version_record(attributes: dict[str, Any]) -> VersionRecord:
+    revision = attributes.get("revision")
+    return VersionRecord(
+        revision=revision if isinstance(revision, str) else None,
+        published=from_iso(attributes.get("published")),
+        archived_at=from_iso(attributes.get("archived_at")),
+        archived_by_us=bool(attributes.get("archived_by_us", False)),
+    )

@@ -1,0 +1,151 @@
+"""DynamoDB ledger: one on-demand table, ``pk``/``sk`` strings, TTL on ``expires_at``.
+
+Items: ``PKG#…`` / ``VER#{version}`` per version, ``PKG#…`` / ``META`` per package, and
+``EVENT#{id}`` / ``EVENT`` per claimed event (with ``expires_at``). Reads that decide
+anything (sequence, claims, the package load) are strongly consistent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from ca_lifecycle.facts import PackageRef
+from ca_lifecycle.ledger import (
+    DEFAULT_EVENT_TTL,
+    EVENT_SORT_KEY,
+    META_SORT_KEY,
+    VERSION_PREFIX,
+    PackageRecord,
+    VersionRecord,
+    event_key,
+    package_key,
+)
+from ca_lifecycle.ledger.codec import epoch_seconds, from_iso, to_iso, version_attributes, version_record
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _is_condition_failure(exc: ClientError) -> bool:
+    return bool(exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED)
+
+
+class DynamoDBLedger:
+    def __init__(self, table_name: str, table: Table | None = None) -> None:
+        self.table_name = table_name
+        self._table = table
+
+    @property
+    def table(self) -> Table:
+        if self._table is None:
+            import boto3  # created on first use, after moto (tests) or the runtime is ready
+
+            self._table = boto3.resource("dynamodb").Table(self.table_name)
+        return self._table
+
+    def load_package(self, package: PackageRef) -> PackageRecord:
+        pk = package_key(package)
+        versions: dict[str, VersionRecord] = {}
+        last_sequence: int | None = None
+        last_evaluated: datetime | None = None
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": pk},
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            for item in page.get("Items", []):
+                sk = str(item["sk"])
+                if sk == META_SORT_KEY:
+                    last_sequence = _int_or_none(item.get("last_sequence"))
+                    last_evaluated = from_iso(item.get("last_evaluated"))
+                elif sk.startswith(VERSION_PREFIX):
+                    versions[sk[len(VERSION_PREFIX) :]] = version_record(dict(item))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+            kwargs["ExclusiveStartKey"] = start
+        return PackageRecord(versions=versions, last_sequence=last_sequence, last_evaluated=last_evaluated)
+
+    def record_versions(self, package: PackageRef, updates: Mapping[str, VersionRecord]) -> None:
+        if not updates:
+            return
+        pk = package_key(package)
+        # batch_writer sends 25 puts per BatchWriteItem and resubmits UnprocessedItems itself.
+        with self.table.batch_writer() as batch:
+            for version, record in updates.items():
+                batch.put_item(
+                    Item={"pk": pk, "sk": f"{VERSION_PREFIX}{version}", **version_attributes(record)}
+                )
+
+    def record_evaluation(self, package: PackageRef, at: datetime, sequence: int | None) -> None:
+        key = {"pk": package_key(package), "sk": META_SORT_KEY}
+        if sequence is not None:
+            # DynamoDB has no max(): set both only when the new sequence is higher ...
+            try:
+                self.table.update_item(
+                    Key=key,
+                    UpdateExpression="SET last_evaluated = :at, last_sequence = :seq",
+                    ConditionExpression="attribute_not_exists(last_sequence) OR last_sequence < :seq",
+                    ExpressionAttributeValues={":at": to_iso(at), ":seq": sequence},
+                )
+            except ClientError as exc:
+                if not _is_condition_failure(exc):
+                    raise
+            else:
+                return
+        # ... otherwise (or without a sequence) only the evaluation time moves.
+        self.table.update_item(
+            Key=key,
+            UpdateExpression="SET last_evaluated = :at",
+            ExpressionAttributeValues={":at": to_iso(at)},
+        )
+
+    def last_sequence(self, package: PackageRef) -> int | None:
+        response = self.table.get_item(
+            Key={"pk": package_key(package), "sk": META_SORT_KEY},
+            ProjectionExpression="last_sequence",
+            ConsistentRead=True,
+        )
+        return _int_or_none(response.get("Item", {}).get("last_sequence"))
+
+    def claim_event(self, dedupe_id: str, now: datetime, ttl: timedelta = DEFAULT_EVENT_TTL) -> bool:
+        try:
+            self.table.put_item(
+                Item={
+                    "pk": event_key(dedupe_id),
+                    "sk": EVENT_SORT_KEY,
+                    "claimed_at": to_iso(now),
+                    "expires_at": epoch_seconds(now + ttl),
+                },
+                # TTL deletion lags expiry by up to days, so an expired item counts as absent.
+                ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+                ExpressionAttributeValues={":now": epoch_seconds(now)},
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def event_claimed(self, dedupe_id: str, now: datetime) -> bool:
+        response = self.table.get_item(
+            Key={"pk": event_key(dedupe_id), "sk": EVENT_SORT_KEY}, ConsistentRead=True
+        )
+        expires = _int_or_none(response.get("Item", {}).get("expires_at"))
+        return expires is not None and expires > epoch_seconds(now)
+
+
+def _int_or_none(value: object) -> int | None:
+    # The resource layer returns numbers as Decimal.
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return int(value)
+    return None

@@ -1,0 +1,129 @@
+"""Bodies of the work queue: CodeArtifact events and the sweep's work items.
+
+One queue carries three shapes (see the pipeline contract): the EventBridge event itself,
+``{"kind": "package", ...}`` and ``{"kind": "repository-page", ...}``. ``parse_work_message``
+is the only way in; it raises ``InvalidMessage`` naming the offending field.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from ca_lifecycle.events import CodeArtifactEvent
+from ca_lifecycle.facts import PackageRef
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class _WorkItem(BaseModel):
+    # We produce these ourselves, so anything unexpected is a bug worth failing on.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackageWorkItem(_WorkItem):
+    """Evaluate one package (enqueued by a repository page of the sweep)."""
+
+    kind: Literal["package"] = "package"
+    domain: NonEmpty
+    domain_owner: str | None
+    repository: NonEmpty
+    format: NonEmpty
+    namespace: str | None
+    name: NonEmpty
+    reason: Literal["sweep"] = "sweep"
+
+    @classmethod
+    def for_package(cls, package: PackageRef) -> PackageWorkItem:
+        return cls(
+            domain=package.domain,
+            domain_owner=package.domain_owner,
+            repository=package.repository,
+            format=package.format,
+            namespace=package.namespace,
+            name=package.name,
+        )
+
+    def package_ref(self) -> PackageRef:
+        return PackageRef(
+            domain=self.domain,
+            repository=self.repository,
+            format=self.format,
+            namespace=self.namespace,
+            name=self.name,
+            domain_owner=self.domain_owner,
+        )
+
+
+class RepositoryPageItem(_WorkItem):
+    """List one page of ListPackages in a repository; the next page travels as another item."""
+
+    kind: Literal["repository-page"] = "repository-page"
+    domain: NonEmpty
+    domain_owner: str | None
+    repository: NonEmpty
+    next_token: str | None = None
+    # Only packages whose origin configuration is publish=ALLOW, upstream=ALLOW (ListPackages filters).
+    unlocked_only: bool = False
+
+
+class SweepRequest(BaseModel):
+    """The sweep function's input; a Scheduler or EventBridge envelope is tolerated around it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    kind: Literal["sweep"] = "sweep"
+    unlocked_only: bool = False
+
+
+WorkItem = Annotated[PackageWorkItem | RepositoryPageItem, Field(discriminator="kind")]
+WorkMessage = CodeArtifactEvent | PackageWorkItem | RepositoryPageItem
+
+_WORK_ITEM: TypeAdapter[PackageWorkItem | RepositoryPageItem] = TypeAdapter(WorkItem)
+_KINDS = ("package", "repository-page")
+
+
+class InvalidMessage(ValueError):  # noqa: N818 - the name is the shared contract
+    """A queue body we cannot act on. ``field`` is a dotted path (``detail.packageName``) or ``body``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _first_error(error: ValidationError, *, strip_tag: bool) -> InvalidMessage:
+    details = error.errors(include_url=False)
+    first = details[0]
+    loc = list(first["loc"])
+    if strip_tag and loc and loc[0] in _KINDS:
+        loc = loc[1:]  # the discriminated union prefixes the tag; it is not a field
+    field = ".".join(str(part) for part in loc) or "detail"
+    message = first["msg"]
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        field, message = "kind", f"must be one of {list(_KINDS)}"
+    more = f" (and {len(details) - 1} more error(s))" if len(details) > 1 else ""
+    return InvalidMessage(field, f"{message}{more}")
+
+
+def parse_work_message(body: str) -> WorkMessage:
+    """Parse one SQS body into an event or a work item, or raise ``InvalidMessage``."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise InvalidMessage("body", f"not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidMessage("body", f"expected a JSON object, got {type(data).__name__}")
+    if "kind" in data:
+        try:
+            return _WORK_ITEM.validate_python(data)
+        except ValidationError as exc:
+            raise _first_error(exc, strip_tag=True) from exc
+    if "detail-type" in data or "source" in data or "detail" in data:
+        try:
+            return CodeArtifactEvent.model_validate(data)
+        except ValidationError as exc:
+            raise _first_error(exc, strip_tag=False) from exc
+    raise InvalidMessage("kind", "missing: the body is neither a work item nor an EventBridge event")

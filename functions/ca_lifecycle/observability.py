@@ -1,0 +1,56 @@
+"""The one place creating Powertools' Logger, Metrics and Tracer, and naming our metrics.
+
+Service name and namespace come from ``POWERTOOLS_SERVICE_NAME`` / ``POWERTOOLS_METRICS_NAMESPACE``
+(set by the stack); the product's own names are the fallback so local runs and tests emit
+valid EMF without any setup. Metrics are only added inside handler code.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+SERVICE: Final = os.environ.get("POWERTOOLS_SERVICE_NAME", "codeartifact-lifecycle")
+NAMESPACE: Final = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "CodeArtifactLifecycle")
+
+logger = Logger(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+tracer = Tracer(service=SERVICE)
+
+# Metric names (alarms and dashboards refer to these).
+VERSIONS_ARCHIVED: Final = "VersionsArchived"  # archive writes that succeeded
+VERSIONS_DISPOSED: Final = "VersionsDisposed"  # dispose writes that succeeded
+ACTIONS_SKIPPED: Final = "ActionsSkipped"  # guardrail / missing-fact skips and writes skipped on mismatch
+ORIGINS_LOCKED: Final = "OriginsLocked"  # origin configurations written
+EVALUATION_ERRORS: Final = "EvaluationErrors"  # packages that failed, and per-version write failures
+EVENTS_DEDUPLICATED: Final = "EventsDeduplicated"  # duplicate deliveries skipped
+EVENTS_STALE: Final = "EventsStale"  # events at or below the package's last sequence
+PACKAGES_EVALUATED: Final = "PackagesEvaluated"  # process_package calls that completed
+# Planned actions are counted in both modes, so a dry-run shows what enforce would do.
+ARCHIVES_PLANNED: Final = "ArchivesPlanned"
+DISPOSALS_PLANNED: Final = "DisposalsPlanned"
+
+METRIC_NAMES: Final = (
+    VERSIONS_ARCHIVED,
+    VERSIONS_DISPOSED,
+    ACTIONS_SKIPPED,
+    ORIGINS_LOCKED,
+    EVALUATION_ERRORS,
+    EVENTS_DEDUPLICATED,
+    EVENTS_STALE,
+    PACKAGES_EVALUATED,
+    ARCHIVES_PLANNED,
+    DISPOSALS_PLANNED,
+)
+
+
+def count(name: str, value: int = 1) -> None:
+    """Add ``value`` to a count metric; zero adds are dropped to keep EMF blobs small."""
+    if value:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+__all__ = ["METRIC_NAMES", "count", "logger", "metrics", "tracer"]
