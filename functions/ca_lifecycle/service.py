@@ -238,6 +238,7 @@ class _Run:
         self.time_source: dict[str, str] = {}
         self.unavailable: set[str] = set()  # describes that failed: never asked twice in one run
         self.archived_at: dict[str, datetime] = {}
+        self.archived_by_us: set[str] = set()  # counts against the guardrail's archive window
         self.current_origin: OriginConfig | None = None
         self.describes = 0
 
@@ -266,6 +267,7 @@ class _Run:
     def fill_times(self, facts: Sequence[VersionFact]) -> None:
         """Publish times from the ledger cache (same revision), else the event; archive times."""
         self.archived_at = {}
+        self.archived_by_us = set()
         for fact in facts:
             version = fact.version
             stored = self.record(version)
@@ -283,8 +285,10 @@ class _Run:
                 if self.time_source.get(version) == "ledger":
                     del self.times[version], self.time_source[version]
             stored = self.record(version)
-            if fact.status is Status.ARCHIVED and stored.archived_at is not None:
+            if fact.status in (Status.ARCHIVED, Status.DISPOSED) and stored.archived_at is not None:
                 self.archived_at[version] = stored.archived_at
+                if stored.archived_by_us:
+                    self.archived_by_us.add(version)
             elif fact.status in (Status.PUBLISHED, Status.UNLISTED) and stored.archived_at is not None:
                 # Restored since we recorded the archive: a later archive starts a new clock.
                 self.update(version, archived_at=None, archived_by_us=False)
@@ -301,6 +305,7 @@ class _Run:
             self.now,
             archived_at=self.archived_at,
             current_origin=self.current_origin,
+            archived_by_us=self.archived_by_us,
         )
 
     def evaluate_with_describes(self, max_describes: int) -> Evaluation:
@@ -397,6 +402,7 @@ class _Run:
             result.outcomes[version] = DONE
             if action is Action.ARCHIVE:
                 self.archived_at[version] = self.now
+                self.archived_by_us.add(version)
                 self.update(version, revision=todo[version], archived_at=self.now, archived_by_us=True)
         for version, (code, message) in write.failed.items():
             verdict = "skipped" if code in _CONCURRENT_CODES else "failed"

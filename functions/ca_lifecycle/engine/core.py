@@ -7,7 +7,7 @@ constant number of linear passes per rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -236,13 +236,16 @@ def _judge(
 
 
 def _apply_guardrails(
-    live: list[RankedVersion], verdicts: dict[int, _Verdict], guardrails: Guardrails
+    live: list[RankedVersion], verdicts: dict[int, _Verdict], guardrails: Guardrails, recent_archives: int
 ) -> None:
     """Turn archives beyond the guardrails into skips, dropping the highest-ranked first.
 
     keep_at_least: live count after this evaluation's archives never drops below it.
-    max_archive_fraction: at most floor(fraction * live count) archives, strictly (a package
-    of 1 live version under 0.5 archives nothing). Both leave the lowest-ranked archives.
+    max_archive_fraction: at most floor(fraction * (live + recent)) archives within the rolling
+    archive_window, ``recent_archives`` of them already made (a package of 1 live version under
+    0.5 archives nothing). Counting the window matters: each archive emits a CodeArtifact event
+    that re-evaluates the package, and a per-evaluation cap would cascade to the policy's full
+    wish within seconds. Both guardrails leave the lowest-ranked archives.
     """
     candidates = [item for item in reversed(live) if verdicts[item.index].action is Action.ARCHIVE]
     if not candidates:
@@ -250,7 +253,8 @@ def _apply_guardrails(
     live_count = len(live)
     keep_room = max(0, live_count - guardrails.keep_at_least)
     # Decimal text of the float, so 0.29 * 100 is exactly 29, not 28.999….
-    fraction_room = int(Fraction(str(guardrails.max_archive_fraction)) * live_count)
+    allowed = int(Fraction(str(guardrails.max_archive_fraction)) * (live_count + recent_archives))
+    fraction_room = max(0, allowed - recent_archives)
     for position, item in enumerate(candidates):
         verdict = verdicts[item.index]
         if position >= keep_room:
@@ -258,6 +262,9 @@ def _apply_guardrails(
             rule = KEEP_AT_LEAST
         elif position >= fraction_room:
             label = f"guardrail max_archive_fraction: {guardrails.max_archive_fraction}"
+            if recent_archives:
+                window = format_duration(guardrails.archive_window)
+                label += f" per {window}, {recent_archives} archived in the last {window}"
             rule = MAX_ARCHIVE_FRACTION
         else:
             continue
@@ -359,8 +366,14 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
     now: datetime,
     archived_at: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
     current_origin: OriginConfig | None = None,
+    *,
+    archived_by_us: Collection[str] = (),
 ) -> Evaluation:
-    """Decide every version of one package. See DESIGN.md, "The policy language (v1)"."""
+    """Decide every version of one package. See DESIGN.md, "The policy language (v1)".
+
+    ``archived_by_us``: versions whose ledger archive time is one of our own archives (not a
+    first sighting); those inside ``guardrails.archive_window`` count against max_archive_fraction.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
     if policy is None:
@@ -398,7 +411,16 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
     ]
 
     verdicts = {item.index: _judge(item, protects, archives, older) for item in ranking.live}
-    _apply_guardrails(ranking.live, verdicts, guardrails)
+    window_start = now - guardrails.archive_window
+    recent_archives = sum(
+        1
+        for fact in versions
+        if fact.status in (Status.ARCHIVED, Status.DISPOSED)
+        and fact.version in archived_by_us
+        and fact.version in archived_at
+        and as_utc(archived_at[fact.version]) > window_start
+    )
+    _apply_guardrails(ranking.live, verdicts, guardrails, recent_archives)
 
     decisions: list[Decision] = []
     waiting: dict[int, list[RankedVersion]] = {}

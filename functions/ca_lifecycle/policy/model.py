@@ -16,6 +16,7 @@ import fnmatch
 import functools
 import re
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Literal, NamedTuple
 
@@ -368,7 +369,14 @@ class Guardrails(_Model):
         default=1, description="Live versions per package, never fewer."
     )
     max_archive_fraction: Annotated[StrictFloat, Field(gt=0, le=1)] = Field(
-        default=0.5, description="Most of a package's live versions archived in one evaluation."
+        default=0.5,
+        description="Most of a package's live versions archived within archive_window. Archives this "
+        "tool made inside the window count against it, so the re-evaluations our own status-change "
+        "events trigger cannot cascade past the cap.",
+    )
+    archive_window: Duration = Field(
+        default=timedelta(days=1),
+        description="Rolling window over which max_archive_fraction is counted.",
     )
 
 

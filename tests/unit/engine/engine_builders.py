@@ -69,6 +69,7 @@ def run(
     rails: Guardrails | None = None,
     now: datetime = NOW,
     archived_at: dict[str, datetime] | None = None,
+    archived_by_us: frozenset[str] = frozenset(),
 ) -> Evaluation:
     return evaluate(
         package(fmt),
@@ -77,6 +78,7 @@ def run(
         rails if rails is not None else guardrails(),
         now,
         archived_at=archived_at or {},
+        archived_by_us=archived_by_us,
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from ca_lifecycle.facts import Action, OriginConfig, OriginType, Restriction, Status
-from engine_builders import by_version, fact, facts, guardrails, policy, run
+from engine_builders import NOW, by_version, fact, facts, guardrails, policy, run
 
 FIVE = ["5.0.0", "4.0.0", "3.0.0", "2.0.0", "1.0.0"]
 ARCHIVE_ALL = {"archive": [{"beyond_newest": 0}]}
@@ -53,6 +55,42 @@ class TestMaxArchiveFraction:
         ev = run(versions, policy(**ARCHIVE_ALL), rails=guardrails(max_archive_fraction=fraction))
         assert len(ev.actions(Action.ARCHIVE)) == archived
         assert all(d.rule == "guardrail.max_archive_fraction" for d in ev.actions(Action.SKIP))
+
+    def test_our_archives_within_the_window_count_against_the_cap(self) -> None:
+        # Given: 10 versions, 5 of them archived by us 2 hours ago (the first pass at 0.5),
+        # and the 5 live ones still archive candidates
+        versions = [
+            fact(f"{n}.0.0", order, Status.ARCHIVED if n <= 5 else Status.PUBLISHED)
+            for order, n in enumerate(range(10, 0, -1))
+        ]
+        archived = {f.version for f in versions if f.status is Status.ARCHIVED}
+        times = dict.fromkeys(archived, NOW - timedelta(hours=2))
+        rails = guardrails(max_archive_fraction=0.5)
+        # When: the re-evaluation that our own archive events trigger runs
+        ev = run(
+            versions,
+            policy(**ARCHIVE_ALL),
+            rails=rails,
+            archived_at=times,
+            archived_by_us=frozenset(archived),
+        )
+        # Then: floor(0.5 * 10) = 5 were already used inside the window: nothing more
+        assert ev.actions(Action.ARCHIVE) == []
+        assert {d.rule for d in ev.actions(Action.SKIP)} == {"guardrail.max_archive_fraction"}
+        assert "5 archived in the last 1d" in ev.actions(Action.SKIP)[0].reason
+        # And: once the window has passed, the cap applies afresh to the live set
+        later = run(
+            versions,
+            policy(**ARCHIVE_ALL),
+            rails=rails,
+            archived_at=times,
+            archived_by_us=frozenset(archived),
+            now=NOW + timedelta(days=1),
+        )
+        assert len(later.actions(Action.ARCHIVE)) == 2  # floor(0.5 * 5 live)
+        # And: versions first seen Archived (not ours) do not count against the cap
+        seen = run(versions, policy(**ARCHIVE_ALL), rails=rails, archived_at=times)
+        assert len(seen.actions(Action.ARCHIVE)) == 2
 
     def test_archives_the_lowest_ranked_first(self) -> None:
         ev = run(facts(FIVE), policy(**ARCHIVE_ALL), rails=guardrails(max_archive_fraction=0.4))
