@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+# The emulator's fixtures (`emulator`, `codeartifact`) for every test.
+pytest_plugins = ["ca_emulator.pytest_plugin"]
+
 # Set before any boto3 client exists; moto and the emulator accept any credentials.
 for _key, _value in {
     "AWS_ACCESS_KEY_ID": "testing",

@@ -1,0 +1,88 @@
+"""Switchable faults for the AWS routes: latency, throttling, 500s and a concurrent actor."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+# Writes that can collide with the concurrent actor's change.
+WRITE_OPERATIONS = frozenset(
+    {
+        "UpdatePackageVersionsStatus",
+        "DisposePackageVersions",
+        "DeletePackageVersions",
+        "PublishPackageVersion",
+    }
+)
+
+
+@dataclass
+class Faults:
+    """What to inject; every field off by default.
+
+    ``concurrent_change``: ``{"package": (domain, repo, format, namespace, name), "version": v,
+    "to_status": s}`` — applied once, after the next List*/Describe* call and before the next
+    write touching that version, as if another client changed the status in between.
+    """
+
+    latency_ms: int = 0
+    throttle_every: int | None = None  # every Nth AWS request answers 429
+    throttle_ratio: float = 0.0  # this share of AWS requests answers 429 (random)
+    throttle_retry_after: int = 1  # seconds, sent as Retry-After
+    error_every: int | None = None  # every Nth AWS request answers 500
+    concurrent_change: dict[str, Any] | None = None
+    # Internal: whether a List/Describe has happened since concurrent_change was set.
+    _primed: bool = field(default=False, repr=False)
+    _count: int = field(default=0, repr=False)
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> Faults:
+        """Build from the introspection API's JSON body; unknown or mistyped fields are errors."""
+        known = {f.name for f in fields(cls) if not f.name.startswith("_")}
+        unknown = sorted(set(document) - known)
+        if unknown:
+            raise ValueError(f"unknown fault field(s): {', '.join(unknown)}")
+        faults = cls(**document)
+        faults.check()
+        return faults
+
+    def check(self) -> None:
+        for name in ("throttle_every", "error_every"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                raise ValueError(f"{name}: must be a positive integer or null")
+        if not isinstance(self.latency_ms, int) or self.latency_ms < 0:
+            raise ValueError("latency_ms: must be a non-negative integer")
+        if not isinstance(self.throttle_ratio, int | float) or not 0 <= self.throttle_ratio <= 1:
+            raise ValueError("throttle_ratio: must be a number between 0 and 1")
+        if not isinstance(self.throttle_retry_after, int) or self.throttle_retry_after < 0:
+            raise ValueError("throttle_retry_after: must be a non-negative integer")
+        change = self.concurrent_change
+        if change is not None:
+            if not isinstance(change, dict) or not {"package", "version", "to_status"} <= set(change):
+                raise ValueError("concurrent_change: needs package, version and to_status")
+            package = change["package"]
+            if not isinstance(package, list | tuple) or len(package) != 5:
+                raise ValueError("concurrent_change.package: must be [domain, repo, format, namespace, name]")
+            change["package"] = tuple(package)
+
+    def as_json(self) -> dict[str, Any]:
+        document = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        if document["concurrent_change"] is not None:
+            document["concurrent_change"] = {
+                **document["concurrent_change"],
+                "package": list(document["concurrent_change"]["package"]),
+            }
+        return document
+
+    def decide(self) -> str | None:
+        """Count one AWS request and say which fault answers it: "throttle", "error" or None."""
+        self._count += 1
+        if self.throttle_every and self._count % self.throttle_every == 0:
+            return "throttle"
+        if self.throttle_ratio and random.random() < self.throttle_ratio:
+            return "throttle"
+        if self.error_every and self._count % self.error_every == 0:
+            return "error"
+        return None

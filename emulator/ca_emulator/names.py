@@ -1,0 +1,60 @@
+"""Package-name normalization and ARNs, as CodeArtifact applies them per format."""
+
+from __future__ import annotations
+
+import re
+
+FORMATS = ("npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo")
+
+_PYPI_SEPARATORS = re.compile(r"[-_.]+")
+
+# Formats whose names CodeArtifact stores case-insensitively (lowercased).
+_LOWERCASE_FORMATS = frozenset({"nuget", "swift"})
+
+
+def normalize_name(fmt: str, name: str) -> str:
+    """The name as CodeArtifact stores and returns it.
+
+    pypi follows PEP 503 (lowercase, runs of ``-_.`` become one ``-``); nuget and swift are
+    case-insensitive and stored lowercase; every other format keeps the name as given.
+    """
+    if fmt == "pypi":
+        return _PYPI_SEPARATORS.sub("-", name).lower()
+    if fmt in _LOWERCASE_FORMATS:
+        return name.lower()
+    return name
+
+
+def normalize_namespace(fmt: str, namespace: str | None) -> str | None:
+    """Swift scopes are case-insensitive like its names; an empty namespace means none."""
+    if not namespace:
+        return None
+    if fmt == "swift":
+        return namespace.lower()
+    return namespace
+
+
+def package_arn(  # noqa: PLR0917 - the ARN's parts, in ARN order
+    region: str, account: str, domain: str, repository: str, fmt: str, namespace: str | None, name: str
+) -> str:
+    """``arn:aws:codeartifact:REGION:ACCOUNT:package/DOMAIN/REPO/FORMAT/NAMESPACE/NAME``.
+
+    A package without namespace has an empty segment: ``…/npm//name``.
+    """
+    path = f"{domain}/{repository}/{fmt}/{namespace or ''}/{name}"
+    return f"arn:aws:codeartifact:{region}:{account}:package/{path}"
+
+
+def domain_arn(region: str, account: str, domain: str) -> str:
+    return f"arn:aws:codeartifact:{region}:{account}:domain/{domain}"
+
+
+def repository_arn(region: str, account: str, domain: str, repository: str) -> str:
+    return f"arn:aws:codeartifact:{region}:{account}:repository/{domain}/{repository}"
+
+
+def display_name(fmt: str, namespace: str | None, name: str) -> str:
+    """How DescribePackageVersion shows a name: npm scopes as ``@scope/name``, others bare."""
+    if fmt == "npm" and namespace:
+        return f"@{namespace}/{name}"
+    return name

@@ -1,0 +1,511 @@
+"""The ``Emulator``: state + protocol + faults + introspection, served over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore import xform_name
+
+from ca_emulator.errors import ApiError, InternalError, ThrottlingError, UnknownOperationError
+from ca_emulator.events import deliver
+from ca_emulator.faults import WRITE_OPERATIONS, Faults
+from ca_emulator.protocol import Router, parse_query, parse_request, serialize_error, serialize_response
+from ca_emulator.seed import Seed, SeedError, parse_seed, read_seed_file
+from ca_emulator.store import Package, Store, check_format
+
+_log = logging.getLogger("ca_emulator")
+
+# Operations the emulator answers; every other modeled operation gets a clear 501.
+IMPLEMENTED = frozenset(
+    {
+        "CreateDomain",
+        "DescribeDomain",
+        "ListDomains",
+        "CreateRepository",
+        "DescribeRepository",
+        "ListRepositories",
+        "ListRepositoriesInDomain",
+        "ListPackages",
+        "DescribePackage",
+        "PutPackageOriginConfiguration",
+        "ListPackageVersions",
+        "DescribePackageVersion",
+        "ListPackageVersionAssets",
+        "UpdatePackageVersionsStatus",
+        "DisposePackageVersions",
+        "DeletePackageVersions",
+        "PublishPackageVersion",
+        "CreatePackageGroup",
+        "DescribePackageGroup",
+        "ListPackageGroups",
+        "DeletePackageGroup",
+        "UpdatePackageGroupOriginConfiguration",
+        "GetAssociatedPackageGroup",
+    }
+)
+
+Response = tuple[int, dict[str, str], bytes]
+
+
+class UnsupportedOperationError(ApiError):
+    code = "UnsupportedOperationException"
+    status = 501
+
+
+class Emulator:
+    """A local CodeArtifact: see ``briefs/emulator_api.md`` for the contract."""
+
+    def __init__(
+        self,
+        account: str = "111122223333",
+        region: str = "us-east-1",
+        event_sink: Callable[[dict[str, Any]], None] | Any | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.account = account
+        self.region = region
+        self.event_sink = event_sink
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.store = Store(account, region, self.clock)
+        self.faults = Faults()
+        self.sink_errors: list[str] = []  # deliveries the sink refused (the request still succeeded)
+        self._lock = threading.RLock()
+        self._sink_lock = threading.Lock()
+        self._stats: Counter[str] = Counter()
+        self._router = Router()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.endpoint = ""
+
+    # --- Python API -------------------------------------------------------------------
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return self.store.events
+
+    def create_domain(self, name: str) -> None:
+        with self._lock:
+            self.store.new_domain(name)
+
+    def create_repository(self, domain: str, name: str, description: str | None = None) -> None:
+        with self._lock:
+            self.store.new_repository(self.store.domain({"domain": domain}), name, description)
+
+    def _repo_on_demand(self, domain: str, repository: str) -> tuple[Any, Any]:
+        # Seeding helpers create the domain and repository on first use: less ceremony in tests.
+        dom = self.store.domains.get(domain) or self.store.new_domain(domain)
+        repo = dom.repositories.get(repository) or self.store.new_repository(dom, repository)
+        return dom, repo
+
+    def add_version(  # noqa: PLR0917 - positional signature fixed by the API contract
+        self,
+        domain: str,
+        repository: str,
+        format: str,
+        namespace: str | None,
+        name: str,
+        version: str,
+        *,
+        status: str = "Published",
+        published: datetime | None = None,
+        origin: str = "INTERNAL",
+        revision: str | None = None,
+        emit_event: bool = False,
+    ) -> str:
+        """Add one version (package, repository and domain created on demand); returns its revision."""
+        with self._lock:
+            dom, repo = self._repo_on_demand(domain, repository)
+            result = self.store.add_version(
+                repo,
+                dom,
+                fmt=format,
+                namespace=namespace,
+                name=name,
+                version=version,
+                status=status,
+                published=published,
+                origin=origin,
+                revision=revision,
+                emit_event=emit_event,
+            )
+        self._flush_events()
+        return result
+
+    def add_versions(  # noqa: PLR0917 - positional signature fixed by the API contract
+        self,
+        domain: str,
+        repository: str,
+        format: str,
+        namespace: str | None,
+        name: str,
+        versions: Iterable[tuple[str, datetime]],
+        *,
+        status: str = "Published",
+        origin: str = "INTERNAL",
+    ) -> None:
+        """Bulk-add ``(version, published)`` pairs without events."""
+        with self._lock:
+            _, repo = self._repo_on_demand(domain, repository)
+            self.store.add_versions(repo, format, namespace, name, versions, status=status, origin=origin)
+
+    def set_origin_configuration(  # noqa: PLR0917 - positional signature fixed by the API contract
+        self,
+        domain: str,
+        repository: str,
+        format: str,
+        namespace: str | None,
+        name: str,
+        publish: str = "ALLOW",
+        upstream: str = "ALLOW",
+    ) -> None:
+        check_format(format)
+        for value in (publish, upstream):
+            if value not in ("ALLOW", "BLOCK"):
+                raise ValueError(f"origin restrictions are ALLOW or BLOCK, not {value!r}")
+        with self._lock:
+            _, repo = self._repo_on_demand(domain, repository)
+            pkg = self.store.ensure_package(repo, format, namespace, name, restrictions=(publish, upstream))
+            pkg.publish, pkg.upstream = publish, upstream
+
+    def _find_package(
+        self, domain: str, repository: str, fmt: str, namespace: str | None, name: str
+    ) -> Package | None:
+        dom = self.store.domains.get(domain)
+        repo = dom.repositories.get(repository) if dom else None
+        if repo is None:
+            return None
+        return repo.packages.get(self.store.package_key(fmt, namespace, name))
+
+    def version_status(  # noqa: PLR0917 - positional signature fixed by the API contract
+        self,
+        domain: str,
+        repository: str,
+        format: str,
+        namespace: str | None,
+        name: str,
+        version: str,
+    ) -> str | None:
+        """The version's status, or None when it does not exist (never created, or deleted)."""
+        with self._lock:
+            pkg = self._find_package(domain, repository, format, namespace, name)
+            ver = pkg.versions.get(version) if pkg else None
+            return ver.status if ver else None
+
+    def version_revision(  # noqa: PLR0917 - positional signature fixed by the API contract
+        self,
+        domain: str,
+        repository: str,
+        format: str,
+        namespace: str | None,
+        name: str,
+        version: str,
+    ) -> str | None:
+        with self._lock:
+            pkg = self._find_package(domain, repository, format, namespace, name)
+            ver = pkg.versions.get(version) if pkg else None
+            return ver.revision if ver else None
+
+    def origin_configuration(
+        self,
+        domain: str,
+        repository: str,
+        format: str,
+        namespace: str | None,
+        name: str,
+    ) -> dict[str, str]:
+        """``{"publish": ..., "upstream": ...}``; KeyError when the package does not exist."""
+        with self._lock:
+            pkg = self._find_package(domain, repository, format, namespace, name)
+            if pkg is None:
+                raise KeyError(f"no package {format}/{namespace or ''}/{name} in {domain}/{repository}")
+            return {"publish": pkg.publish, "upstream": pkg.upstream}
+
+    def load_seed(self, data: Mapping[str, Any]) -> None:
+        """Apply a seed document (DESIGN.md format); checked whole first, no events emitted."""
+        seed = parse_seed(data)
+        if seed.account is not None and seed.account != self.account:
+            raise SeedError(
+                "account", f"seed is for account {seed.account} but the emulator serves {self.account}"
+            )
+        if seed.region is not None and seed.region != self.region:
+            raise SeedError(
+                "region", f"seed is for region {seed.region} but the emulator serves {self.region}"
+            )
+        with self._lock:
+            self._apply_seed(seed)
+
+    def load_seed_file(self, path: str | Path) -> None:
+        self.load_seed(read_seed_file(path))
+
+    def _apply_seed(self, seed: Seed) -> None:
+        for d_index, d in enumerate(seed.domains):
+            dom = self.store.domains.get(d.name) or self.store.new_domain(d.name)
+            for r_index, r in enumerate(d.repositories):
+                repo = dom.repositories.get(r.name) or self.store.new_repository(dom, r.name, r.description)
+                for p_index, p in enumerate(r.packages):
+                    first_origin = p.versions[0].origin if p.versions else "INTERNAL"
+                    pkg = self.store.ensure_package(
+                        repo,
+                        p.format,
+                        p.namespace,
+                        p.name,
+                        origin=first_origin,
+                        restrictions=p.origin_configuration,
+                    )
+                    if p.origin_configuration:
+                        pkg.publish, pkg.upstream = p.origin_configuration
+                    for v_index, v in enumerate(p.versions):
+                        try:
+                            self.store.add_version(
+                                repo,
+                                dom,
+                                fmt=p.format,
+                                namespace=p.namespace,
+                                name=p.name,
+                                version=v.version,
+                                status=v.status,
+                                published=v.published,
+                                origin=v.origin,
+                                revision=v.revision,
+                                emit_event=False,
+                            )
+                        except ValueError as exc:
+                            path = (
+                                f"domains[{d_index}].repositories[{r_index}].packages[{p_index}]"
+                                f".versions[{v_index}].version"
+                            )
+                            raise SeedError(path, str(exc)) from exc
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._stats)
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._stats.clear()
+
+    # --- request handling (transport-independent, so unit tests need no socket) --------
+
+    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Response:
+        """Answer one HTTP request; never raises."""
+        parts = urlsplit(target)
+        path = parts.path
+        try:
+            if path.startswith("/_emulator/") or path == "/_emulator":
+                return self._introspect(method, path, body)
+            return self._aws(method, path, parse_query(parts.query), headers, body)
+        except ApiError as exc:
+            return serialize_error(exc)
+        except Exception:
+            _log.exception("internal error answering %s %s", method, target)
+            return serialize_error(InternalError("The emulator failed on this request; see its log"))
+
+    def _aws(
+        self, method: str, path: str, query: dict[str, list[str]], headers: Mapping[str, str], body: bytes
+    ) -> Response:
+        try:
+            op, labels = self._router.resolve(method, path, query)
+        except UnknownOperationError as exc:
+            return serialize_error(exc)
+        with self._lock:
+            self._stats[op.name] += 1
+            fault = self.faults.decide()
+            latency = self.faults.latency_ms
+            retry_after = self.faults.throttle_retry_after
+        if latency:
+            time.sleep(latency / 1000)
+        if fault == "throttle":
+            raise ThrottlingError("Rate exceeded (injected by the emulator)", retry_after)
+        if fault == "error":
+            raise InternalError("Internal failure (injected by the emulator)")
+        if op.name not in IMPLEMENTED:
+            raise UnsupportedOperationError(f"The emulator does not implement {op.name}")
+        params = parse_request(op, query, headers, body, labels)
+        handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self.store, xform_name(op.name))
+        try:
+            with self._lock:
+                if op.name in WRITE_OPERATIONS:
+                    self._concurrent_change(params)
+                result = handler(params)
+                if op.name.startswith(("List", "Describe")) and self.faults.concurrent_change is not None:
+                    self.faults._primed = True
+        finally:
+            self._flush_events()
+        response_headers, response_body = serialize_response(op, result)
+        return 200, response_headers, response_body
+
+    def _concurrent_change(self, params: dict[str, Any]) -> None:
+        """Play the other client: change the targeted version's status just before our write."""
+        change = self.faults.concurrent_change
+        if change is None or not self.faults._primed:
+            return
+        domain, repository, fmt, namespace, name = change["package"]
+        if (params.get("domain"), params.get("repository"), params.get("format")) != (
+            domain,
+            repository,
+            fmt,
+        ):
+            return
+        if self.store.package_key(
+            fmt, params.get("namespace"), params.get("package", "")
+        ) != self.store.package_key(fmt, namespace, name):
+            return
+        touched = set(params.get("versions") or []) | {params.get("packageVersion")}
+        if change["version"] not in touched:
+            return
+        dom = self.store.domains.get(domain)
+        repo = dom.repositories.get(repository) if dom else None
+        pkg = repo.packages.get(self.store.package_key(fmt, namespace, name)) if repo else None
+        if dom and repo and pkg:  # a package that does not exist has no version to change
+            self.store.set_status(dom, repo, pkg, change["version"], change["to_status"])
+        self.faults.concurrent_change = None
+        self.faults._primed = False
+
+    def _flush_events(self) -> None:
+        with self._lock:
+            outbox, self.store.outbox = self.store.outbox, []
+        if not outbox or self.event_sink is None:
+            return
+        with self._sink_lock:
+            for event in outbox:
+                try:
+                    deliver(self.event_sink, event)
+                except Exception as exc:  # the API call already succeeded; record, don't fail it
+                    _log.warning("event sink failed: %s", exc)
+                    self.sink_errors.append(str(exc))
+
+    def _introspect(self, method: str, path: str, body: bytes) -> Response:
+        name = path.removeprefix("/_emulator/").strip("/")
+        if (method, name) == ("GET", "stats"):
+            return _json_response(200, {"requests": self.stats()})
+        if (method, name) == ("POST", "reset"):
+            self.reset_stats()
+            return _json_response(200, {"requests": {}})
+        if (method, name) == ("GET", "faults"):
+            with self._lock:
+                return _json_response(200, self.faults.as_json())
+        if (method, name) == ("POST", "faults"):
+            try:
+                document = json.loads(body or b"{}")
+                if not isinstance(document, dict):
+                    raise ValueError("the body must be a JSON object")
+                faults = Faults.from_json(document)
+            except (ValueError, TypeError) as exc:
+                return _json_response(400, {"message": str(exc)})
+            with self._lock:
+                self.faults = faults
+                return _json_response(200, faults.as_json())
+        if (method, name) == ("GET", "events"):
+            with self._lock:
+                return _json_response(200, {"events": list(self.store.events)})
+        return _json_response(404, {"message": f"no emulator endpoint {method} {path}"})
+
+    # --- HTTP server ------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        if self._server is not None:
+            return self.endpoint
+        server = _Server((host, port), _Handler)
+        server.emulator = self
+        self._server = server
+        # A short poll interval: stop() (server.shutdown) waits up to one interval, per test.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="ca-emulator", daemon=True
+        )
+        self._thread.start()
+        self.endpoint = f"http://{host}:{server.server_address[1]}"
+        return self.endpoint
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Emulator:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def load_seed(source: Mapping[str, Any] | str | Path, **kwargs: Any) -> Emulator:
+    """A new Emulator for the seed's account and region, loaded with it (a dict or a file path)."""
+    data = source if isinstance(source, Mapping) else read_seed_file(source)
+    seed = parse_seed(data)
+    options = dict(kwargs)
+    if seed.account is not None:
+        options.setdefault("account", seed.account)
+    if seed.region is not None:
+        options.setdefault("region", seed.region)
+    emulator = Emulator(**options)
+    emulator.load_seed(data)
+    return emulator
+
+
+def _json_response(status: int, document: Any) -> Response:
+    return status, {"Content-Type": "application/json"}, json.dumps(document).encode()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    emulator: Emulator
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keep-alive: botocore pools connections, so a page costs no TCP handshake.
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the second waits for the client's
+    # delayed ACK (~40 ms per request on a kept-alive connection).
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def _serve(self) -> None:
+        body = self._read_body()
+        status, headers, payload = self.server.emulator.handle(
+            self.command, self.path, dict(self.headers), body
+        )
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("x-amzn-RequestId", f"emu-{threading.get_ident()}-{time.monotonic_ns()}")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve  # noqa: N815
+
+    def log_message(self, format: str, *args: Any) -> None:
+        _log.debug("%s - %s", self.address_string(), format % args)

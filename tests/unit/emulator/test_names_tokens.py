@@ -1,0 +1,65 @@
+"""Name normalization, ARNs and pagination tokens."""
+
+from __future__ import annotations
+
+import pytest
+from ca_emulator import tokens
+from ca_emulator.errors import ValidationError
+from ca_emulator.names import display_name, normalize_name, normalize_namespace, package_arn
+
+
+@pytest.mark.parametrize(
+    ("fmt", "given", "stored"),
+    [
+        ("pypi", "My_Package.Name", "my-package-name"),
+        ("pypi", "a__b--c..d", "a-b-c-d"),
+        ("pypi", "a._-b", "a-b"),
+        ("pypi", "requests", "requests"),
+        ("nuget", "Newtonsoft.Json", "newtonsoft.json"),
+        ("swift", "Alamofire", "alamofire"),
+        ("npm", "MixedCase", "MixedCase"),
+        ("maven", "Commons_Lang", "Commons_Lang"),
+        ("generic", "Tool.V2", "Tool.V2"),
+    ],
+)
+def test_names_are_normalized_per_format(fmt: str, given: str, stored: str) -> None:
+    assert normalize_name(fmt, given) == stored
+
+
+@pytest.mark.parametrize(
+    ("fmt", "given", "stored"),
+    [("swift", "Apple", "apple"), ("maven", "com.Acme", "com.Acme"), ("npm", "", None), ("npm", None, None)],
+)
+def test_namespaces_are_normalized_per_format(fmt: str, given: str | None, stored: str | None) -> None:
+    assert normalize_namespace(fmt, given) == stored
+
+
+def test_package_arn_without_namespace_has_an_empty_segment() -> None:
+    arn = package_arn("us-west-2", "111122223333", "my_domain", "myrepo", "npm", None, "mypackage")
+    assert arn == "arn:aws:codeartifact:us-west-2:111122223333:package/my_domain/myrepo/npm//mypackage"
+    with_ns = package_arn("us-east-1", "111122223333", "acme", "release", "maven", "com.acme", "core")
+    assert with_ns.endswith(":package/acme/release/maven/com.acme/core")
+
+
+def test_npm_scoped_display_name() -> None:
+    assert display_name("npm", "vue", "ui") == "@vue/ui"
+    assert display_name("maven", "com.acme", "core") == "core"
+
+
+def test_token_round_trips_its_cursor() -> None:
+    fp = tokens.fingerprint("ListPackageVersions", "acme", "release", "npm", None, "w")
+    token = tokens.encode([-1735689600000000, 42], fp)
+    assert tokens.decode(token, fp) == [-1735689600000000, 42]
+    assert "=" not in token  # opaque, URL-safe, no padding to escape
+
+
+def test_token_from_another_query_is_rejected() -> None:
+    token = tokens.encode([1], tokens.fingerprint("a", "Published"))
+    with pytest.raises(ValidationError):
+        tokens.decode(token, tokens.fingerprint("a", "Archived"))
+
+
+@pytest.mark.parametrize("garbage", ["garbage", "e30", "!!!!", "eyJjIjogMX0"])
+def test_malformed_token_is_a_validation_error(garbage: str) -> None:
+    with pytest.raises(ValidationError):
+        tokens.decode(garbage, "fp")
