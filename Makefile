@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: test demo lint fmt clean
+.PHONY: test demo bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: $(STAMP) ## the whole pipeline on the embedded emulator, offline (< 1 min)
 # No Node CDK CLI needed: the app synthesizes itself (policy validated, asset staged) into cdk.out/.
 synth: $(STAMP) ## synthesize the CDK app into cdk.out/ (offline: no Docker, no AWS credentials)
 	$(BIN)/python infra/app.py
+
+bench: $(STAMP) ## benchmarks on this machine; each prints one JSON document
+	$(BIN)/python bench/engine_bench.py
+	$(BIN)/python bench/emulator_paging.py
 
 lint: $(STAMP) ## ruff + mypy, must be clean
 	$(BIN)/ruff check .
