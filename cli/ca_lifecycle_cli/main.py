@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ca_lifecycle_cli.commands import demo, emulator, schema, validate
+from ca_lifecycle_cli.commands import apply, demo, emulator, explain, plan, schema, validate
 
 EXIT_CODES_HELP = """exit codes:
   0  success
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (validate, schema, emulator, demo):
+    for module in (validate, schema, plan, apply, explain, emulator, demo):
         module.register(sub)
     return parser
 

@@ -1,0 +1,191 @@
+"""``ca-lifecycle apply``: carry the plan out through the guarded gateway (mode: enforce only)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ca_lifecycle_cli.commands.plan import add_repository_argument
+from ca_lifecycle_cli.common import (
+    EXIT_ACTIONS_FAILED,
+    EXIT_CODES_EPILOG,
+    EXIT_OK,
+    LEDGER_HELP,
+    add_scan_arguments,
+    guarded,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ca_lifecycle_cli.common import ScanReport
+
+DESCRIPTION = """\
+Evaluate every package in scope as `plan` does, then carry the decisions out: archive
+(UpdatePackageVersionsStatus), dispose (DisposePackageVersions) and lock origins
+(PutPackageOriginConfiguration). Every write carries expectedStatus and the listed
+revision, so a version changed by someone else since the listing is skipped, not
+overwritten ("skipped by guard"). Archive times are recorded in the ledger; that is what
+later makes the versions disposable, so enforce mode needs --ledger or --ledger-table.
+
+mode: dry-run (in the policy): prints the plan, changes nothing and exits 0.
+mode: enforce: shows the plan and asks for confirmation on a terminal, unless --yes.
+Without a terminal, --yes is required. Then prints each action's outcome: done, skipped
+by guard (concurrent change) or failed with the API's error code.
+--json: the plan document with an "outcome" per archive/dispose decision and origin."""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "apply",
+        help="carry the plan out: archive, dispose, lock origins (mode: enforce)",
+        description=DESCRIPTION,
+        epilog=f"{LEDGER_HELP}\n  (apply in enforce mode refuses to run without one)\n\n{EXIT_CODES_EPILOG}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_scan_arguments(parser)
+    add_repository_argument(parser)
+    parser.add_argument("--yes", "-y", action="store_true", help="apply without asking for confirmation")
+    parser.set_defaults(run=run)
+
+
+@guarded
+def run(args: argparse.Namespace) -> int:
+    from ca_lifecycle.policy import Mode
+
+    from ca_lifecycle_cli.commands.plan import render_plan
+    from ca_lifecycle_cli.common import (
+        CliError,
+        ScanReport,
+        default_owner,
+        ledger_label,
+        load_document,
+        make_gateway,
+        open_ledger,
+        parse_now,
+        print_json,
+        run_scan,
+        stderr_console,
+        stdout_console,
+    )
+
+    now = parse_now(args.now)
+    document = load_document(args.policy)
+    enforce = document.mode is Mode.ENFORCE
+    if enforce and not args.yes and not sys.stdin.isatty():
+        raise CliError(
+            "mode is enforce and stdin is not a terminal: pass --yes to apply without confirmation"
+        )
+    # Human output goes to stdout; with --json, stdout holds the document alone.
+    console = stderr_console() if args.json else stdout_console()
+    gateway = make_gateway()
+    owner = default_owner(args)
+    with open_ledger(args, required_for="apply in enforce mode" if enforce else None) as ledger:
+
+        def scan(apply: bool, report: ScanReport | None = None) -> ScanReport:
+            return run_scan(
+                document,
+                gateway,
+                ledger,
+                now,
+                repositories=args.repository,
+                apply=apply,
+                report=report,
+                default_owner=owner,
+            )
+
+        if not enforce:
+            plan = scan(apply=False)
+            if args.json:
+                print_json(plan.document())
+            else:
+                render_plan(plan, console, args.policy, ledger_label(args))
+            stderr_console().print(
+                f"mode is {document.mode.value}: nothing was changed "
+                "(set mode: enforce in the policy to apply)."
+            )
+            return EXIT_OK
+        if not args.yes:
+            preview = scan(apply=False)
+            render_plan(preview, console, args.policy, ledger_label(args))
+            if not _confirm(preview):
+                stderr_console().print("Aborted: nothing was changed.")
+                return EXIT_OK
+        report = ScanReport(mode=document.mode.value, now=now, targets=[])
+        try:
+            scan(apply=True, report=report)
+        except Exception:
+            # What was done before the error is in the ledger; show it too, then the error line.
+            if report.results:
+                render_outcomes(report, stderr_console())
+            raise
+    if args.json:
+        print_json(report.document())
+    else:
+        render_outcomes(report, console)
+    return EXIT_ACTIONS_FAILED if report.failures() else EXIT_OK
+
+
+def _confirm(preview: ScanReport) -> bool:
+    total = preview.summary()
+    actions = total["actions"]
+    changes = actions["archive"] + actions["dispose"] + total["origins_to_lock"]
+    if not changes:
+        return True  # nothing to confirm: the apply pass finds nothing to write either
+    sys.stderr.write(
+        f"Archive {actions['archive']}, dispose {actions['dispose']} version(s) and lock "
+        f"{total['origins_to_lock']} origin(s)? [y/N] "
+    )
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    return answer in {"y", "yes"}
+
+
+OUTCOME_STYLES = {"done": "green", "skipped": "yellow", "failed": "red", "not attempted": "red"}
+
+
+def render_outcomes(report: ScanReport, console: Console) -> None:
+    """Each intended action and what became of it, per repository, then one line of totals."""
+    from ca_lifecycle.facts import Action
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ca_lifecycle_cli.common import iso, package_label
+
+    console.print(f"[bold]Applied[/bold]: mode {report.mode}, now {iso(report.now)}")
+    tables: dict[tuple[str, str], Table] = {}
+    for result in report.results:
+        where = (result.package.domain, result.package.repository)
+        table = tables.get(where)
+        if table is None:
+            table = tables[where] = Table(title=f"{where[0]}/{where[1]}: outcomes", title_justify="left")
+            table.add_column("Package", no_wrap=True)
+            table.add_column("Version", overflow="fold")
+            table.add_column("Action")
+            table.add_column("Outcome", overflow="fold")
+        label = package_label(result.package)
+        for decision in result.evaluation.decisions:
+            if decision.action not in (Action.ARCHIVE, Action.DISPOSE):
+                continue
+            outcome = result.outcomes.get(decision.version, "not attempted")
+            table.add_row(label, escape(decision.version), decision.action.value, _styled(outcome))
+        target = result.evaluation.origin_target
+        if result.evaluation.origin_change_needed and target is not None:
+            outcome = result.origin_outcome or "not attempted"
+            table.add_row(label, f"{target.publish.value}/{target.upstream.value}", "lock", _styled(outcome))
+    for table in tables.values():
+        if table.row_count:
+            console.print(table)
+    counts = report.outcome_counts()
+    console.print(
+        f"{counts.get('done', 0)} done, {counts.get('skipped', 0)} skipped by guard, "
+        f"{counts.get('failed', 0) + counts.get('not attempted', 0)} failed."
+    )
+
+
+def _styled(outcome: str) -> str:
+    from rich.markup import escape
+
+    kind = "done" if outcome == "done" else outcome.split(":", 1)[0]
+    return f"[{OUTCOME_STYLES.get(kind, 'red')}]{escape(outcome)}[/]"

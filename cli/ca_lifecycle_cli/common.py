@@ -1,0 +1,583 @@
+"""What ``plan``, ``apply`` and ``explain`` share: flags, the clock, the ledger, package
+enumeration, error-to-exit-code mapping and rendering.
+
+Decisions are never made here: every package goes through ``ca_lifecycle.service.process_package``
+(the code path of the Lambda worker), and the JSON rows come from ``PackageResult``'s own
+serializers. This module only chooses which packages to evaluate and how to show the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from ca_lifecycle.facts import PackageRef
+    from ca_lifecycle.gateway import CodeArtifactGateway
+    from ca_lifecycle.ledger import Ledger
+    from ca_lifecycle.policy import PolicyDocument
+    from ca_lifecycle.service import PackageResult
+    from rich.console import Console
+    from rich.progress import Progress
+
+EXIT_OK = 0
+EXIT_ACTIONS_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_AWS = 3
+
+EXIT_CODES_EPILOG = """\
+exit codes:
+  0  success
+  1  apply: at least one intended action (archive, dispose, origin lock) did not succeed
+  2  bad input: invalid policy (each error with its field path), flag, argument or ledger file
+  3  AWS error: no credentials, no such domain/repository/package, access denied (names the
+     missing IAM action), throttled beyond retries, endpoint unreachable
+
+AWS access uses the normal boto3 chain (AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_REGION);
+AWS_ENDPOINT_URL_CODEARTIFACT points it at another endpoint (the emulator), and
+AWS_MAX_ATTEMPTS overrides the 8 attempts per call."""
+
+LEDGER_HELP = """\
+ledger (when each version was archived, cached publish times):
+  --ledger PATH        a local JSON file, created if missing and updated by every run
+  --ledger-table NAME  the deployed DynamoDB table (what the Lambda functions use); a
+                       policy without domain_owner then means the caller's account
+                       (sts:GetCallerIdentity), so keys match the worker's
+  neither              plan/explain use a temporary file discarded at exit: Archived
+                       versions then count as first seen now, so nothing is disposable"""
+
+WIDTH = 80  # human output stays readable in an 80-column terminal and in a pasted log
+DEFAULT_ATTEMPTS = 8  # the gateway's own default (adaptive retries)
+
+
+class CliError(Exception):
+    """A failure the user can act on: one line on stderr and an exit code, never a traceback."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+# ----------------------------------------------------------------------------------- flags
+
+
+def add_scan_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of plan and apply (and, except --repository, explain)."""
+    parser.add_argument("--policy", required=True, metavar="FILE", help="policy file (.yaml, .yml or .json)")
+    add_common_arguments(parser)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--now",
+        metavar="ISO-8601",
+        help="pin the clock, e.g. 2025-06-01T00:00:00Z (a time zone is required); default: now",
+    )
+    ledger = parser.add_mutually_exclusive_group()
+    ledger.add_argument("--ledger", metavar="PATH", type=Path, help="local JSON ledger file")
+    ledger.add_argument("--ledger-table", metavar="NAME", help="DynamoDB ledger table")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document on stdout and nothing else"
+    )
+
+
+def parse_now(text: str | None) -> datetime:
+    """``--now``: ISO-8601 with an explicit zone (``Z`` or ``+hh:mm``); naive times are refused.
+
+    A naive time would silently mean UTC here and local time to the person who typed it: an
+    off-by-hours clock moves age cut-offs, so it is bad input, not a guess.
+    """
+    if text is None:
+        return datetime.now(UTC)
+    raw = text.strip()
+    try:
+        moment = datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        raise CliError(f"--now: not an ISO-8601 time: {text!r} (e.g. 2025-06-01T00:00:00Z)") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise CliError(f"--now: {text!r} has no time zone: add Z for UTC (e.g. {raw}Z) or an offset")
+    return moment.astimezone(UTC)
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def load_document(path: str) -> PolicyDocument:
+    from ca_lifecycle.policy import load_policy
+
+    return load_policy(path)  # PolicyError is reported by `guarded`, one line per field
+
+
+# ------------------------------------------------------------------------------- AWS edges
+
+
+def make_gateway() -> CodeArtifactGateway:
+    """The pipeline's gateway on a client honouring ``AWS_MAX_ATTEMPTS`` (the standard variable).
+
+    The gateway's own client pins 8 attempts, which is right for the Lambda; a person at a
+    terminal (or a test) may want a refused connection or throttling reported sooner.
+    """
+    from ca_lifecycle.gateway import CodeArtifactGateway
+
+    raw = os.environ.get("AWS_MAX_ATTEMPTS")
+    if raw is None:
+        return CodeArtifactGateway()
+    try:
+        attempts = int(raw)
+    except ValueError:
+        raise CliError(f"AWS_MAX_ATTEMPTS: not a whole number: {raw!r}") from None
+    if attempts < 1:
+        raise CliError(f"AWS_MAX_ATTEMPTS: must be at least 1, got {attempts}")
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        client = boto3.client(
+            "codeartifact", config=Config(retries={"mode": "adaptive", "total_max_attempts": attempts})
+        )
+    except BotoCoreError as exc:  # e.g. no region configured
+        raise CliError(f"cannot create the CodeArtifact client: {exc}", EXIT_AWS) from exc
+    return CodeArtifactGateway(client)
+
+
+@contextlib.contextmanager
+def open_ledger(args: argparse.Namespace, *, required_for: str | None = None) -> Iterator[Ledger]:
+    """The ledger named by ``--ledger``/``--ledger-table``, else a temporary file.
+
+    ``required_for``: refuse to run without a persistent ledger, naming why (apply in enforce
+    mode: an archive time not recorded is a disposal delayed by a whole ``archived_for``).
+    """
+    from ca_lifecycle.ledger import DynamoDBLedger, LocalLedger
+
+    if args.ledger_table:
+        yield DynamoDBLedger(args.ledger_table)
+        return
+    if args.ledger is not None:
+        if args.ledger.is_dir():
+            raise CliError(f"--ledger: {args.ledger} is a directory, expected a JSON file")
+        yield LocalLedger(args.ledger)
+        return
+    if required_for is not None:
+        raise CliError(f"{required_for} needs a ledger: pass --ledger PATH or --ledger-table NAME")
+    with tempfile.TemporaryDirectory(prefix="ca-lifecycle-") as folder:
+        yield LocalLedger(Path(folder) / "ledger.json")
+
+
+def ledger_label(args: argparse.Namespace) -> str:
+    """Which ledger a run used, for the plan header: disposal depends on it."""
+    if args.ledger_table:
+        return f"DynamoDB table {args.ledger_table}"
+    if args.ledger is not None:
+        return f"file {args.ledger}"
+    return "temporary, discarded at exit (nothing is disposable: see --ledger)"
+
+
+def default_owner(args: argparse.Namespace) -> str | None:
+    """The domain owner assumed where a policy names none: the caller's account with the
+    DynamoDB ledger, so ledger keys equal those the deployed worker writes (events carry the
+    owner, the sweep uses the function's account); None (key ``-``) with a local ledger file.
+    """
+    if not args.ledger_table:
+        return None
+    import boto3
+
+    # botocore's errors (no credentials, access denied…) are mapped by `error_message`.
+    return str(boto3.client("sts").get_caller_identity()["Account"])
+
+
+# ------------------------------------------------------------------------------- scanning
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    domain: str
+    owner: str | None
+    repository: str
+
+
+def repository_targets(
+    document: PolicyDocument,
+    gateway: CodeArtifactGateway,
+    wanted: Sequence[str] = (),
+    default_owner: str | None = None,
+) -> list[Target]:
+    """Repositories in scope of any policy (the sweep's rule), narrowed to ``--repository``."""
+    from ca_lifecycle.gateway import NotFound
+
+    listed: dict[tuple[str, str | None], list[str]] = {}
+    targets: dict[Target, None] = {}
+    for policy in document.policies:
+        scope = policy.scope
+        key = (scope.domain, scope.domain_owner or default_owner)
+        if key not in listed:
+            try:
+                listed[key] = gateway.list_repositories(*key)
+            except NotFound as exc:
+                owner = f" (owner {scope.domain_owner})" if scope.domain_owner else ""
+                raise CliError(f"no such domain {scope.domain!r}{owner}: {exc.message}", EXIT_AWS) from exc
+        for repository in listed[key]:
+            if scope.matches_repository(repository) and (not wanted or repository in wanted):
+                targets.setdefault(Target(*key, repository), None)
+    domains = ", ".join(sorted({domain for domain, _ in listed}))
+    existing = {name for names in listed.values() for name in names}
+    for name in wanted:
+        if name not in existing:
+            raise CliError(f"no such repository {name!r} in domain {domains}", EXIT_AWS)
+        if not any(target.repository == name for target in targets):
+            raise CliError(f"repository {name!r} is not in the scope of any policy")
+    return list(targets)
+
+
+def scoped_packages(
+    document: PolicyDocument, gateway: CodeArtifactGateway, target: Target
+) -> Iterator[PackageRef]:
+    """Every package of ``target`` some policy may claim, a ListPackages page at a time.
+
+    Origin types are unknown before the versions are listed, so any origin counts here (as in
+    the worker); ``process_package`` applies the exact scope.
+    """
+    from ca_lifecycle.facts import OriginType
+    from ca_lifecycle.gateway import NotFound
+
+    any_origin = frozenset(OriginType)
+    token: str | None = None
+    while True:
+        try:
+            summaries, token = gateway.list_packages_page(
+                target.domain, target.owner, target.repository, token
+            )
+        except NotFound as exc:
+            raise CliError(
+                f"no such repository {target.repository!r} in domain {target.domain!r}: {exc.message}",
+                EXIT_AWS,
+            ) from exc
+        for summary in summaries:
+            if document.select(summary.package, any_origin) is not None:
+                yield summary.package
+        if not token:
+            return
+
+
+@dataclass
+class ScanReport:
+    """What a plan or apply run saw, in scan order."""
+
+    mode: str
+    now: datetime
+    targets: list[Target]
+    results: list[PackageResult] = field(default_factory=list)
+    applied: bool = False
+
+    def document(self) -> dict[str, Any]:
+        """DESIGN.md's ``plan --json`` document (decisions carry ``outcome`` once applied)."""
+        decisions: list[dict[str, Any]] = []
+        origins: list[dict[str, Any]] = []
+        for result in self.results:
+            decisions.extend(result.decision_dicts())
+            origin = result.origin_dict()
+            if origin is not None:
+                origins.append(origin)
+        return {
+            "mode": self.mode,
+            "now": iso(self.now),
+            "decisions": decisions,
+            "origins": origins,
+            "summary": self.summary(),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        per_repo = {target: _Tally() for target in self.targets}
+        total = _Tally()
+        for result in self.results:
+            ref = result.package
+            tally = per_repo.setdefault(Target(ref.domain, ref.domain_owner, ref.repository), _Tally())
+            tally.add(result)
+            total.add(result)
+        summary: dict[str, Any] = {**total.as_dict(), "describes": sum(r.describes for r in self.results)}
+        if self.applied:
+            summary["outcomes"] = dict(total.outcomes)
+        summary["repositories"] = [
+            {"domain": t.domain, "repository": t.repository, **tally.as_dict()}
+            for t, tally in per_repo.items()
+        ]
+        return summary
+
+    def failures(self) -> int:
+        """Intended actions that did not succeed (failed, skipped by a guard, not attempted)."""
+        return sum(count for outcome, count in self.outcome_counts().items() if outcome != "done")
+
+    def outcome_counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for result in self.results:
+            counts.update(_outcomes(result))
+        return counts
+
+
+def _outcome_kind(outcome: str) -> str:
+    if outcome == "done":
+        return "done"
+    return outcome.split(":", 1)[0].strip() or "failed"
+
+
+def _outcomes(result: PackageResult) -> list[str]:
+    """The kind of each intended action's outcome: done | skipped | failed | not attempted."""
+    from ca_lifecycle.facts import Action
+
+    kinds = [
+        _outcome_kind(result.outcomes.get(decision.version, "not attempted"))
+        for decision in result.evaluation.decisions
+        if decision.action in (Action.ARCHIVE, Action.DISPOSE)
+    ]
+    if result.evaluation.origin_change_needed:
+        kinds.append(_outcome_kind(result.origin_outcome or "not attempted"))
+    return kinds
+
+
+@dataclass
+class _Tally:
+    packages: int = 0
+    versions: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    actions: Counter[str] = field(default_factory=Counter)
+    origins_to_lock: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, result: PackageResult) -> None:
+        self.packages += 1
+        for decision in result.evaluation.decisions:
+            self.versions += 1
+            self.by_status[decision.status.value] += 1
+            self.actions[decision.action.value] += 1
+        if result.evaluation.origin_change_needed:
+            self.origins_to_lock += 1
+        if result.applied:
+            self.outcomes.update(_outcomes(result))
+
+    def as_dict(self) -> dict[str, Any]:
+        from ca_lifecycle.facts import Action
+
+        return {
+            "packages": self.packages,
+            "versions": self.versions,
+            "by_status": dict(sorted(self.by_status.items())),
+            "actions": {action.value: self.actions.get(action.value, 0) for action in Action},
+            "origins_to_lock": self.origins_to_lock,
+        }
+
+
+def run_scan(
+    document: PolicyDocument,
+    gateway: CodeArtifactGateway,
+    ledger: Ledger,
+    now: datetime,
+    *,
+    repositories: Sequence[str],
+    apply: bool,
+    report: ScanReport | None = None,
+    default_owner: str | None = None,
+) -> ScanReport:
+    """Enumerate policy scope → repositories → packages and run ``process_package`` on each.
+
+    Pass ``report`` to keep what was done so far when an AWS error interrupts the scan.
+    """
+    from ca_lifecycle.policy import Mode
+    from ca_lifecycle.service import process_package
+
+    if report is None:
+        report = ScanReport(mode=document.mode.value, now=now, targets=[])
+    report.applied = apply and document.mode is Mode.ENFORCE
+    report.targets = repository_targets(document, gateway, repositories, default_owner)
+    with progress_display() as progress:
+        task = progress.add_task("scanning", total=None) if progress is not None else None
+        for target in report.targets:
+            for package in scoped_packages(document, gateway, target):
+                if progress is not None and task is not None:
+                    progress.update(task, description=f"{target.repository}: {package.name}")
+                result = process_package(
+                    package, document=document, gateway=gateway, ledger=ledger, now=now, apply=apply
+                )
+                report.results.append(result)
+                if progress is not None and task is not None:
+                    progress.advance(task)
+    return report
+
+
+@contextlib.contextmanager
+def progress_display() -> Iterator[Progress | None]:
+    """A live package counter on stderr, only when stderr is a terminal (never in logs or pipes)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        MofNCompleteColumn(),
+        TextColumn("packages"),
+        TimeElapsedColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as progress:
+        yield progress
+
+
+# ------------------------------------------------------------------------------- output
+
+
+def stdout_console() -> Console:
+    from rich.console import Console
+
+    return Console(width=min(WIDTH, _terminal_width()), highlight=False, soft_wrap=False)
+
+
+def stderr_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, width=min(WIDTH, _terminal_width()), highlight=False)
+
+
+def _terminal_width() -> int:
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return WIDTH
+    return columns if columns > 0 else WIDTH  # a fresh pseudo-terminal reports 0 columns
+
+
+def print_json(document: object, stream: TextIO | None = None) -> None:
+    out = stream if stream is not None else sys.stdout
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    out.flush()
+
+
+def package_label(ref: PackageRef) -> str:
+    """``format/[namespace/]name`` as rich markup (escaped): the repository is shown once per
+    table, not per row."""
+    from rich.markup import escape
+
+    namespace = f"{ref.namespace}/" if ref.namespace else ""
+    return escape(f"{ref.format}/{namespace}{ref.name}")
+
+
+def status_text(by_status: Mapping[str, int]) -> str:
+    """Counts per status, one per line, in the API's lifecycle order."""
+    from ca_lifecycle.facts import Status
+
+    lines = [f"{by_status[s.value]} {s.value}" for s in Status if by_status.get(s.value)]
+    return "\n".join(lines) or "0"
+
+
+# ------------------------------------------------------------------------------- errors
+
+
+def error_message(exc: BaseException) -> tuple[str, int]:
+    """The one line and exit code for an exception a user can hit."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+    from ca_lifecycle.gateway import (
+        AccessDenied,
+        GatewayError,
+        NoCredentials,
+        NotFound,
+        Throttled,
+        Unreachable,
+    )
+    from ca_lifecycle.ledger.local import LedgerFileError
+    from ca_lifecycle.policy import PolicyError
+
+    if isinstance(exc, CliError):
+        return exc.message, exc.exit_code
+    if isinstance(exc, PolicyError):
+        return "\n".join(exc.lines()), EXIT_BAD_INPUT
+    if isinstance(exc, LedgerFileError):
+        return f"ledger: {exc}", EXIT_BAD_INPUT
+    if isinstance(exc, NoCredentials | NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
+            "(or run `aws sso login`)",
+            EXIT_AWS,
+        )
+    if isinstance(exc, AccessDenied):
+        return f"access denied: {exc.message}", EXIT_AWS  # the message names the IAM action
+    if isinstance(exc, NotFound):
+        return f"not found: {exc.operation}: {exc.message}", EXIT_AWS
+    if isinstance(exc, Throttled):
+        return (
+            f"throttled by CodeArtifact beyond retries ({exc.operation}): retry later, or raise "
+            "AWS_MAX_ATTEMPTS",
+            EXIT_AWS,
+        )
+    if isinstance(exc, Unreachable):
+        return f"CodeArtifact endpoint unreachable: {exc.message}", EXIT_AWS
+    if isinstance(exc, GatewayError) and exc.code == "NoRegionError":
+        return "no AWS region configured: set AWS_REGION (or region in the profile)", EXIT_AWS
+    if isinstance(exc, GatewayError):
+        return f"CodeArtifact error: {exc}", EXIT_AWS
+    if isinstance(exc, ClientError):  # the DynamoDB ledger, STS
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "AWS")
+        code = error.get("Code", "Unknown")
+        if code == "AccessDeniedException":
+            return (
+                f"access denied: missing permission dynamodb:{operation} ({error.get('Message')})",
+                EXIT_AWS,
+            )
+        return f"AWS error: {operation}: {code}: {error.get('Message')}", EXIT_AWS
+    if isinstance(exc, BotoCoreError):
+        return f"AWS error: {exc}", EXIT_AWS
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}", EXIT_BAD_INPUT
+    raise exc  # a bug: let the traceback show
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn the exceptions of :func:`error_message` into ``error: …`` on stderr and an exit code."""
+
+    @functools.wraps(run)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            # The reader (e.g. `| head`) went away: stop quietly, as a shell tool would. Point
+            # stdout at /dev/null so the interpreter's final flush does not fail again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 141  # 128 + SIGPIPE
+        except Exception as exc:
+            message, code = error_message(exc)
+            from ca_lifecycle.policy import PolicyError
+
+            if isinstance(exc, PolicyError):
+                # One line per invalid field, each with its path (what `validate` prints).
+                for line in message.splitlines():
+                    print(line, file=sys.stderr)
+            else:
+                print(f"error: {_one_line(message)}", file=sys.stderr)
+            return code
+
+    return wrapper
