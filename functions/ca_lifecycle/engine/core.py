@@ -41,6 +41,7 @@ MISSING_FACT = "missing-fact"
 KEEP_AT_LEAST = "guardrail.keep_at_least"
 MAX_ARCHIVE_FRACTION = "guardrail.max_archive_fraction"
 DISPOSE = "dispose"
+DUPLICATE_REASON = "duplicate input fact for this version: decided once, by its first fact"
 
 _NO_ARCHIVE_TIMES: Mapping[str, datetime] = MappingProxyType({})
 
@@ -101,10 +102,15 @@ class _Archive:
 
 
 def _newest_places(rule: ProtectRule, ranking: Ranking, size: int) -> list[int]:
-    """Place of each live version among its group, highest first (counts over the full live set).
+    """Place of each live version in its release line (``per``) or the package, highest first.
 
-    ``prerelease`` narrows the group; a version whose prerelease-ness is unknown stays in it
-    (protect errs towards keeping). ``per`` splits the group by release line.
+    Counts run over the full live set (Published and Unlisted, whatever other rules say),
+    except that the rule's own ``prerelease`` key chooses which kind of version it counts:
+    ``newest: 1, per: major, prerelease: false`` keeps the newest *release* of each major line,
+    the reading a user writing it expects (protect errs towards keeping; the literal
+    "top of the line, if it is a release" would leave a line unprotected whenever a
+    prerelease tops it). A version whose prerelease-ness is unknown is counted. The other keys
+    (``versions``, age) are ANDed onto the place afterwards.
     """
     places = [-1] * size
     wanted = rule.prerelease
@@ -126,7 +132,8 @@ def _protect_state(protect: _Protect, item: RankedVersion, older: list[list[bool
         place = protect.places[item.index]
         if place < 0 or place >= (rule.newest or 0):
             return False
-    elif rule.prerelease is not None and item.prerelease is not None and item.prerelease != rule.prerelease:
+    # Unknown prerelease-ness satisfies a protect rule's prerelease key: protect errs towards keeping.
+    if rule.prerelease is not None and item.prerelease is not None and item.prerelease != rule.prerelease:
         return False
     if rule.versions is not None and not rule.versions_match(item.fact.version):
         return False
@@ -161,12 +168,15 @@ def _protect_reason(protect: _Protect, item: RankedVersion) -> str:
     rule = protect.rule
     if rule.newest is not None and protect.places is not None:
         place = protect.places[item.index]
-        if rule.per is not None:
-            details.append(f"rank {place} in {bucket_label(bucket_of(item, rule.per), rule.per)}")
-        elif rule.prerelease is not None:
-            details.append(f"rank {place} among {'prereleases' if rule.prerelease else 'releases'}")
-        else:
-            details.append(f"rank {place}")
+        among = (
+            ""
+            if rule.prerelease is None
+            else (" among prereleases" if rule.prerelease else " among releases")
+        )
+        where = "" if rule.per is None else f" in {bucket_label(bucket_of(item, rule.per), rule.per)}"
+        details.append(f"rank {place}{among}{where}")
+    elif rule.prerelease is not None and item.prerelease is not None:
+        details.append("a prerelease" if item.prerelease else "a release")
     if protect.age is not None:
         details.append(_age_detail(item))
     suffix = f" ({'; '.join(details)})" if details else ""
@@ -297,6 +307,33 @@ def _dispose_decision(
     )
 
 
+def _guard_dispose(
+    item: RankedVersion, protects: list[_Protect], older: list[list[bool | None]], dispose_reason: str
+) -> _Verdict | None:
+    """A verdict replacing a due disposal when a protect rule holds (or might: age unknown)."""
+    pending: list[_Protect] = []
+    for protect in protects:
+        state = _protect_state(protect, item, older)
+        if state is True:
+            return _Verdict(
+                Action.KEEP,
+                f"{_protect_reason(protect, item)}; not disposed ({dispose_reason})",
+                protect.label,
+            )
+        if state is None:
+            pending.append(protect)
+    if not pending:
+        return None
+    waiting = "; ".join(f"{p.label} {p.text}" for p in pending)
+    thresholds = tuple(sorted({p.age for p in pending if p.age is not None}))
+    return _Verdict(
+        Action.SKIP,
+        f"publish time unknown: needed to decide {waiting} before disposing ({dispose_reason})",
+        MISSING_FACT,
+        thresholds,
+    )
+
+
 def _origin_target(policy: PackagePolicy, versions: Sequence[VersionFact]) -> tuple[OriginConfig | None, str]:
     lock = policy.origin_lock
     if isinstance(lock, OriginLockSetting):
@@ -320,6 +357,19 @@ def _origin_target(policy: PackagePolicy, versions: Sequence[VersionFact]) -> tu
             "origin_lock auto: versions are EXTERNAL (from upstream): publish=BLOCK, upstream=ALLOW",
         )
     return None, "origin_lock auto: no version with a known origin, left alone"
+
+
+def _split_duplicates(versions: Sequence[VersionFact]) -> tuple[Sequence[VersionFact], list[VersionFact]]:
+    """(first fact per version string, the repeats). A package never lists a version twice, but
+    overlapping pages could: counted twice, a repeat would inflate ranks and live counts (two
+    copies of the only version pass keep_at_least: 1) and get the version archived."""
+    seen: set[str] = set()
+    unique: list[VersionFact] = []
+    repeats: list[VersionFact] = []
+    for fact in versions:
+        (repeats if fact.version in seen else unique).append(fact)
+        seen.add(fact.version)
+    return (unique if repeats else versions), repeats
 
 
 def _no_policy(
@@ -379,6 +429,7 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
     if policy is None:
         return _no_policy(package, versions, current_origin)
 
+    versions, duplicates = _split_duplicates(versions)
     ranking = rank_versions(versions, package.format, policy.ordering)
     size = len(versions)
 
@@ -444,6 +495,15 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
         action, reason, rule, first_seen = _dispose_decision(item, policy, now, archived_at)
         if first_seen:
             record.append(item.fact.version)
+        if action is Action.DISPOSE:
+            # Disposal is irreversible, and "any protect match keeps the version, whatever else
+            # says": a versions/published_within pin holds an Archived version too (newest counts
+            # live versions only, so it never matches here).
+            guarded = _guard_dispose(item, protects, older, reason)
+            if guarded is not None:
+                action, reason, rule = guarded.action, guarded.reason, guarded.rule
+                for threshold in guarded.waits_for:
+                    waiting.setdefault(threshold, []).append(item)
         decisions.append(
             Decision(
                 version=item.fact.version,
@@ -454,6 +514,18 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
                 revision=item.fact.revision,
             )
         )
+
+    decisions.extend(
+        Decision(
+            version=fact.version,
+            status=fact.status,
+            action=Action.NONE,
+            reason=DUPLICATE_REASON,
+            rule=None,
+            revision=fact.revision,
+        )
+        for fact in duplicates
+    )
 
     # Binary search: the publish-order median of the versions still waiting on each threshold.
     requested: dict[str, None] = {}

@@ -39,7 +39,9 @@ class FactRequest:
 class Evaluation:
     package: PackageRef
     policy_id: str | None  # None when no policy applies (every decision is "none")
-    decisions: tuple[Decision, ...]  # one per input version: live by rank, then the others by rank
+    # One per input fact: live by rank, then the others by rank, then repeats of a version string
+    # already decided (action none; see DUPLICATE_REASON).
+    decisions: tuple[Decision, ...]
     origin_target: OriginConfig | None  # desired origin configuration; None = leave it alone
     needs: FactRequest | None  # None = complete; otherwise undetermined versions were skipped
     record_archived: tuple[str, ...]  # Archived versions with no ledger archive time: record "now"

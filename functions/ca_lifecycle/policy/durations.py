@@ -23,6 +23,15 @@ _UNITS: dict[str, timedelta] = {
 }
 DURATION_PATTERN = r"^[1-9][0-9]*[wdhms]$"
 _DURATION_RE = re.compile(DURATION_PATTERN)
+# 100 years: longer means nothing for a package, and ``now - duration`` must stay a valid
+# datetime (year >= 1) so the engine can never overflow on a policy that validated.
+MAX_DURATION = timedelta(days=36500)
+
+
+def _too_long(text: str) -> PydanticCustomError:
+    return PydanticCustomError(
+        "duration", "duration {value} is too long (at most 36500d)", {"value": repr(text)}
+    )
 
 
 def parse_duration(text: str) -> timedelta:
@@ -33,7 +42,13 @@ def parse_duration(text: str) -> timedelta:
             "invalid duration {value} (use e.g. 30d, 12h)",
             {"value": repr(text)},
         )
-    return int(text[:-1]) * _UNITS[text[-1]]
+    try:
+        value = int(text[:-1]) * _UNITS[text[-1]]
+    except OverflowError:  # beyond timedelta's range (about 2.7 million years)
+        raise _too_long(text) from None
+    if value > MAX_DURATION:
+        raise _too_long(text)
+    return value
 
 
 def format_duration(value: timedelta) -> str:
@@ -59,6 +74,8 @@ class _DurationAnnotation:
     @staticmethod
     def _coerce(value: object) -> timedelta:
         if isinstance(value, timedelta):
+            if value > MAX_DURATION:
+                raise _too_long(str(value))
             if value > timedelta(0) and not value % timedelta(seconds=1):
                 return value
             raise PydanticCustomError(

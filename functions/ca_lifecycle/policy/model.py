@@ -287,6 +287,12 @@ class Scope(_Model):
         return self._matcher.specificity_for(package, origin_types)
 
 
+def _glob_strength(glob: str) -> tuple[int, int]:
+    """(1 for a literal name else 0, literal characters): how narrowly a glob names repositories."""
+    wild = sum(glob.count(char) for char in "*?[")
+    return (int(wild == 0), len(glob) - wild)
+
+
 class ScopeMatcher:
     """A scope compiled for matching: plain attributes, no pydantic lookups on the hot path.
 
@@ -295,11 +301,21 @@ class ScopeMatcher:
     memoised (a domain has few repositories).
     """
 
-    __slots__ = ("_domain", "_excludes", "_origins", "_owner", "_patterns", "_repo_cache", "_repo_re")
+    __slots__ = (
+        "_domain",
+        "_excludes",
+        "_origins",
+        "_owner",
+        "_patterns",
+        "_repo_cache",
+        "_repo_re",
+        "_repositories",
+    )
 
     def __init__(self, scope: Scope) -> None:
         self._domain = scope.domain
         self._owner = scope.domain_owner
+        self._repositories = tuple(scope.repositories)
         self._repo_re = re.compile("|".join(fnmatch.translate(g) for g in scope.repositories))
         self._repo_cache: dict[str, bool] = {}
         self._patterns = tuple(sorted(scope.packages, key=lambda p: p.specificity, reverse=True))
@@ -328,6 +344,21 @@ class ScopeMatcher:
             if len(self._repo_cache) < 10_000:  # bounded: names come from the account
                 self._repo_cache[repository] = known
         return known
+
+    def refinement(self, repository: str) -> tuple[int, int, int, int]:
+        """Tie-break between scopes whose package patterns are equally specific (higher wins).
+
+        CodeArtifact's association rule looks at package patterns only; a scope also narrows by
+        repository, owner and origin, and the narrower one is the more specific: a literal
+        repository name beats a glob, a glob with more literal characters beats a shorter one
+        (``ci-*`` over ``*``), then a stated ``domain_owner``, then an ``origin`` filter.
+        Only meaningful for a repository the scope matches.
+        """
+        literal, chars = max(
+            (0, 0) if not fnmatch.fnmatchcase(repository, glob) else _glob_strength(glob)
+            for glob in self._repositories
+        )
+        return (literal, chars, int(self._owner is not None), int(self._origins is not None))
 
     def specificity_for(
         self, package: PackageRef, origin_types: Collection[OriginType]
@@ -428,13 +459,21 @@ class PolicyDocument(_Model):
         self._matchers = tuple((policy, policy.scope.matcher) for policy in self.policies)
 
     def select(self, package: PackageRef, origin_types: Collection[OriginType] = ()) -> PackagePolicy | None:
-        """The policy whose scope claims ``package`` most specifically; the first listed wins a tie."""
+        """The policy whose scope claims ``package`` most specifically; the first listed wins a tie.
+
+        Package patterns decide first (CodeArtifact's rule); between equally specific patterns
+        the narrower repository / owner / origin filter wins (``ScopeMatcher.refinement``), so
+        a policy for ``release`` beats one for ``*`` wherever either is listed.
+        """
         best: PackagePolicy | None = None
-        best_specificity: Specificity | None = None
+        best_key: tuple[Specificity, tuple[int, int, int, int]] | None = None
         for policy, matcher in self._matchers:
             specificity = matcher.specificity_for(package, origin_types)
-            if specificity is not None and (best_specificity is None or specificity > best_specificity):
-                best, best_specificity = policy, specificity
+            if specificity is None:
+                continue
+            key = (specificity, matcher.refinement(package.repository))
+            if best_key is None or key > best_key:
+                best, best_key = policy, key
         return best
 
     def domains(self) -> list[tuple[str, str | None]]:

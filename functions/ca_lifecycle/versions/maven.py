@@ -9,7 +9,11 @@ Rules (https://maven.apache.org/pom.html#version-order-specification):
   release < sp`` and unknown qualifiers rank after ``sp``, lexically; ``a``/``b``/``m``
   directly followed by a digit mean alpha/beta/milestone; case is ignored;
 * trailing "null" items (``0``, ``""``/``ga``/``final``/``release``, empty lists) are trimmed
-  at every hyphen, so ``1 == 1.0 == 1.0.0 == 1-ga`` and ``1-ga-1 == 1-1``;
+  at every hyphen, so ``1 == 1.0 == 1.0.0 == 1-ga``. A list emptied that way is dropped
+  here, so ``1-ga-1 == 1-0-1 == 1-1``; Maven (3.8.7 and 3.9.6 alike) keeps its depth and
+  ranks the first two below ``1-1``. Keeping the depth would make the flat key below disagree
+  with Maven's own pairwise rule on other inputs (that rule is not transitive there), and a
+  tie on such rare spellings only falls back to publish order;
 * at one position a number beats a list, which beats a qualifier; a missing item compares as
   null (a number > null > a prerelease qualifier; a list by its first non-null item).
 

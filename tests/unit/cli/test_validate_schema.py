@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -119,3 +120,85 @@ def test_installed_entry_point_validates_the_design_example() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "OK: examples/policy.yaml (1 policy, mode: dry-run)\n"
+
+
+SHIPPED = sorted(p for p in EXAMPLES.iterdir() if p.suffix in {".yaml", ".yml", ".json"})
+SHIPPED_INVALID = sorted((EXAMPLES / "invalid").iterdir())
+
+
+def test_examples_folder_ships_valid_and_invalid_policies() -> None:
+    # Guards the two globs below against silently running over nothing.
+    assert len(SHIPPED) >= 3
+    assert len(SHIPPED_INVALID) >= 4
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_every_shipped_example_validates(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given any policy file shipped in examples/ / When validated
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    # Then it is accepted
+    assert (code, err) == (0, "")
+    assert out.startswith(f"OK: {path} (")
+
+
+@pytest.mark.parametrize("path", SHIPPED_INVALID, ids=lambda p: p.name)
+def test_every_shipped_invalid_example_fails_naming_a_field(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a file from examples/invalid / When validated
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    # Then exit 2, nothing on stdout, and every error line carries a field path
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert lines
+    for line in lines:
+        assert re.match(rf"{re.escape(str(path))}: policies\[0\]\.[a-z_]+[\w.\[\]]*: \S", line), line
+
+
+def test_validate_names_all_four_acceptance_errors_of_one_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given one policy with a misspelled key, a negative count, a bad duration and a bad pattern
+    path = tmp_path / "four.yaml"
+    path.write_text(
+        "version: 1\n"
+        "policies:\n"
+        "  - id: four\n"
+        "    scope: {domain: acme, packages: ['/npm/acme/widgets']}\n"
+        "    protect:\n"
+        "      - {newest: -3}\n"
+        "    archive:\n"
+        "      - {beyond_newst: 5}\n"
+        "      - {published_before: 10 days}\n"
+    )
+    # When validated
+    code = main(["validate", str(path)])
+    _, err = capsys.readouterr()
+    # Then exit 2 and each problem is reported under its own field path
+    assert code == 2
+    fields = sorted(line.split(": ")[1] for line in err.splitlines())
+    assert fields == [
+        "policies[0].archive[0].beyond_newst",
+        "policies[0].archive[1].published_before",
+        "policies[0].protect[0].newest",
+        "policies[0].scope.packages[0]",
+    ]
+
+
+def test_validate_reports_an_overlong_duration_as_a_field_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a duration beyond timedelta's range / When validated
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        "version: 1\npolicies:\n  - id: a\n    scope: {domain: acme}\n"
+        "    archive:\n      - published_before: 9999999999d\n"
+    )
+    code = main(["validate", str(path)])
+    _, err = capsys.readouterr()
+    # Then exit 2 with the field path, not a traceback
+    assert code == 2
+    field = "policies[0].archive[0].published_before"
+    assert err == f"{path}: {field}: duration '9999999999d' is too long (at most 36500d)\n"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from ca_lifecycle.engine import Evaluation, evaluate
-from ca_lifecycle.facts import Action, VersionFact
+from ca_lifecycle.facts import Action, Status, VersionFact
 from ca_lifecycle.policy import PackagePolicy
-from engine_builders import NOW, by_version, fact, facts, guardrails, package, policy
+from engine_builders import NOW, by_version, fact, facts, guardrails, package, policy, reason_of
 
 
 def run(versions: Sequence[VersionFact], pol: PackagePolicy) -> Evaluation:
@@ -135,6 +135,37 @@ class TestOddPublishTimes:
             "1.0.0": ("keep", None),
         }
         assert ev.needs is None
+
+    def test_a_shared_publish_order_proves_no_age(self) -> None:
+        # Given: two versions numbered alike (a tie, or a caller's slip), one known 90 days old
+        versions = [fact("2.0.0", 1), fact("1.0.0", 1, age=timedelta(days=90))]
+        pol = policy(archive=[{"published_before": "60d"}])
+        # When
+        ev = run(versions, pol)
+        # Then: 2.0.0 is not archived on its sibling's age; its own publish time is requested
+        assert by_version(ev) == {"2.0.0": ("skip", "missing-fact"), "1.0.0": ("archive", "archive[0]")}
+        assert ev.needs is not None
+        assert ev.needs.versions == ("2.0.0",)
+
+    def test_a_shared_publish_order_with_a_recent_version_does_not_protect_on_a_guess(self) -> None:
+        # Given: the sibling is recent; published_within would keep, published_before would archive
+        versions = [fact("2.0.0", 0, age=timedelta(days=1)), fact("1.0.0", 0)]
+        pol = policy(protect=[{"published_within": "30d"}], archive=[{"published_before": "60d"}])
+        ev = run(versions, pol)
+        assert by_version(ev)["1.0.0"] == ("skip", "missing-fact")
+
+    def test_publish_and_archive_times_with_an_offset_are_reported_in_utc(self) -> None:
+        # Given: times carrying a +05:00 offset (an edge that did not normalise)
+        plus5 = timezone(timedelta(hours=5))
+        published = datetime(2025, 1, 1, 5, 0, tzinfo=plus5)  # 2025-01-01T00:00Z
+        archived = datetime(2025, 6, 1, 5, 0, tzinfo=plus5)  # 2025-06-01T00:00Z
+        versions = [fact("2.0.0", 0, published=published), fact("1.0.0", 1, Status.ARCHIVED)]
+        pol = policy(archive=[{"published_before": "30d"}], dispose={"archived_for": "60d"})
+        # When
+        ev = evaluate(package(), versions, pol, guardrails(), NOW, archived_at={"1.0.0": archived})
+        # Then: reasons print the instant in UTC, not the local wall time with a Z
+        assert reason_of(ev, "2.0.0") == "archive[0] published_before: 30d (published 2025-01-01T00:00:00Z)"
+        assert reason_of(ev, "1.0.0") == "dispose archived_for: 60d (archived 2025-06-01T00:00:00Z)"
 
     def test_naive_publish_times_are_read_as_utc(self) -> None:
         naive = (NOW - timedelta(days=31)).replace(tzinfo=None)

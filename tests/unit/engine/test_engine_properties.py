@@ -9,7 +9,14 @@ from typing import Any, NamedTuple
 
 from ca_lifecycle.engine import Evaluation, evaluate
 from ca_lifecycle.facts import LIVE_STATUSES, Action, OriginType, Status, VersionFact
-from ca_lifecycle.policy import Guardrails, PackagePolicy, compile_version_selector, parse_duration
+from ca_lifecycle.policy import (
+    DisposeRule,
+    Guardrails,
+    PackagePolicy,
+    ProtectRule,
+    compile_version_selector,
+    parse_duration,
+)
 from engine_builders import NOW, package
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -336,3 +343,25 @@ def test_missing_facts_are_reported_and_the_describe_loop_converges(
 
 def test_durations_used_by_the_strategies_parse() -> None:
     assert [parse_duration(d) for d in DURATIONS] == [timedelta(days=n) for n in (1, 7, 30, 90, 365)]
+
+
+@SETTINGS
+@given(packages(), policies(), GUARDRAILS, st.lists(st.sampled_from(SELECTORS), min_size=1, max_size=2))
+def test_protected_versions_are_never_disposed(
+    pkg: Pkg, pol: PackagePolicy, rails: Guardrails, pins: list[str]
+) -> None:
+    # Given any package, and a policy that disposes after 1d and also pins some versions
+    fmt, versions, archived_at, _ = pkg
+    pinned = pol.model_copy(
+        update={
+            "protect": [*pol.protect, ProtectRule(versions=pins)],
+            "dispose": DisposeRule(archived_for=timedelta(days=1)),
+        }
+    )
+    # When evaluated
+    ev = _evaluate(fmt, versions, pinned, rails, archived_at)
+    disposed = {d.version for d in ev.actions(Action.DISPOSE)}
+    # Then no disposed version matches a protect rule (versions / published_within pins hold
+    # an Archived version too: disposal cannot be undone)
+    assert not any(compile_version_selector(pin)(version) for pin in pins for version in disposed)
+    assert not any(_protected_by_simple_rules(pinned, f) for f in versions if f.version in disposed)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from ca_lifecycle.facts import Action, Status
-from engine_builders import NOW, by_version, daily, fact, facts, policy, reason_of, run
+from engine_builders import NOW, by_version, daily, fact, facts, guardrails, policy, reason_of, run
 
 # Newest-published first; semver order differs from publish order on purpose.
 MIXED = ["1.10.0", "2.0.0", "1.9.0", "2.1.0", "1.2.0", "0.9.0"]
@@ -45,16 +45,43 @@ class TestNewest:
         ev = run(facts(versions), pol)
         assert [d.version for d in ev.actions(Action.KEEP)] == ["2.0.1", "1.3.0", "1.2.10"]
 
-    def test_newest_narrowed_to_releases_skips_prereleases_when_counting(self) -> None:
-        # Given: the highest version is a prerelease
+    def test_prerelease_key_chooses_which_versions_newest_counts(self) -> None:
+        # Given: the highest version is a prerelease; the rule protects the newest 2 releases
         versions = ["3.0.0-beta.1", "2.1.0", "2.1.0-rc.1", "2.0.0"]
-        pol = policy(protect=[{"newest": 1, "prerelease": False}], archive=[{"beyond_newest": 0}])
+        pol = policy(protect=[{"newest": 2, "prerelease": False}], archive=[{"beyond_newest": 0}])
         # When
         ev = run(facts(versions), pol)
-        # Then: the newest release is kept; prereleases are not in the group at all
-        assert by_version(ev)["2.1.0"] == ("keep", "protect[0]")
-        assert by_version(ev)["3.0.0-beta.1"] == ("archive", "archive[0]")
-        assert "rank 0 among releases" in reason_of(ev, "2.1.0")
+        # Then: the two highest releases are kept, whatever prereleases outrank them
+        assert by_version(ev) == {
+            "3.0.0-beta.1": ("archive", "archive[0]"),
+            "2.1.0": ("keep", "protect[0]"),
+            "2.1.0-rc.1": ("archive", "archive[0]"),
+            "2.0.0": ("keep", "protect[0]"),
+        }
+        assert reason_of(ev, "2.0.0") == "protect[0] newest: 2, prerelease: false (rank 1 among releases)"
+
+    def test_newest_release_per_major_survives_a_prerelease_topping_the_line(self) -> None:
+        # Given: major 2's top is a release candidate, major 1's top is a release
+        versions = ["2.1.0-rc.1", "2.0.0", "1.9.3", "1.9.2"]
+        pol = policy(
+            protect=[{"newest": 1, "per": "major", "prerelease": False}], archive=[{"beyond_newest": 0}]
+        )
+        # When
+        ev = run(facts(versions), pol)
+        # Then: the newest release of each major line is kept (2.0.0 despite 2.1.0-rc.1 above it)
+        assert [d.version for d in ev.actions(Action.KEEP)] == ["2.0.0", "1.9.3"]
+        assert reason_of(ev, "2.0.0") == (
+            "protect[0] newest: 1 per major, prerelease: false (rank 0 among releases in major 2)"
+        )
+
+    def test_versions_key_filters_after_counting_too(self) -> None:
+        # Given: newest 2 ANDed with a versions selector that the top version fails
+        versions = ["2.0.0", "1.1.0", "1.0.0"]
+        pol = policy(protect=[{"newest": 2, "versions": ["1.*"]}], archive=[{"beyond_newest": 0}])
+        # When
+        ev = run(facts(versions), pol)
+        # Then: only 1.1.0 (rank 1, and 1.*) is kept; 1.0.0 is rank 2, outside newest: 2
+        assert [d.version for d in ev.actions(Action.KEEP)] == ["1.1.0"]
 
     def test_counts_run_over_the_full_live_set_including_unlisted(self) -> None:
         # Given: the highest version is Unlisted (still live)
@@ -221,6 +248,59 @@ class TestDispose:
     def test_dispose_never_touches_live_versions(self) -> None:
         ev = run(facts(["1.0.0"]), policy(**self.POLICY), archived_at={"1.0.0": NOW - timedelta(days=999)})
         assert by_version(ev) == {"1.0.0": ("keep", None)}
+
+    def test_a_versions_pin_keeps_an_archived_version_from_disposal(self) -> None:
+        # Given: an Archived 1.0.0 past archived_for, pinned by protect versions: ["1.0.*"]
+        pol = policy(protect=[{"versions": ["1.0.*"]}], **self.POLICY)
+        # When
+        ev = run(self.ARCHIVED, pol, archived_at={"1.0.0": NOW - timedelta(days=90)})
+        # Then: "any protect match keeps the version, whatever else says": disposal is irreversible
+        assert by_version(ev) == {"1.0.0": ("keep", "protect[0]")}
+        assert ev.decisions[0].reason == (
+            "protect[0] versions: [1.0.*]; not disposed "
+            "(dispose archived_for: 60d (archived 2025-10-03T00:00:00Z))"
+        )
+
+    def test_an_unpinned_archived_version_is_still_disposed(self) -> None:
+        pol = policy(protect=[{"versions": ["2.*"]}, {"newest": 1}], **self.POLICY)
+        ev = run(self.ARCHIVED, pol, archived_at={"1.0.0": NOW - timedelta(days=90)})
+        # newest counts live versions only, so it never holds an Archived one
+        assert by_version(ev) == {"1.0.0": ("dispose", "dispose")}
+
+    def test_unknown_publish_time_under_published_within_blocks_disposal_and_asks(self) -> None:
+        # Given: a published_within protect rule and an Archived version of unknown publish time
+        pol = policy(protect=[{"published_within": "120d"}], **self.POLICY)
+        # When
+        ev = run(self.ARCHIVED, pol, archived_at={"1.0.0": NOW - timedelta(days=90)})
+        # Then: no disposal on a guess; the engine asks for that publish time
+        assert by_version(ev) == {"1.0.0": ("skip", "missing-fact")}
+        assert ev.needs is not None
+        assert ev.needs.versions == ("1.0.0",)
+        # And once known (published 100 days ago, inside 120d) the pin holds
+        known = [fact("1.0.0", 0, Status.ARCHIVED, age=timedelta(days=100))]
+        ev = run(known, pol, archived_at={"1.0.0": NOW - timedelta(days=90)})
+        assert by_version(ev) == {"1.0.0": ("keep", "protect[0]")}
+        assert ev.needs is None
+
+
+class TestDuplicateInput:
+    def test_a_repeated_version_is_counted_once_and_never_archived_as_its_own_copy(self) -> None:
+        # Given: the only version listed twice (overlapping pages), keep_at_least 1
+        versions = [fact("1.0.0", 0), fact("1.0.0", 0)]
+        pol = policy(archive=[{"beyond_newest": 0}])
+        # When
+        ev = run(versions, pol, rails=guardrails(keep_at_least=1))
+        # Then: one live version, kept by the guardrail; the repeat is reported, with no action
+        assert [(d.version, d.action.value, d.rule) for d in ev.decisions] == [
+            ("1.0.0", "skip", "guardrail.keep_at_least"),
+            ("1.0.0", "none", None),
+        ]
+        assert ev.decisions[1].reason.startswith("duplicate input fact")
+
+    def test_a_repeat_does_not_push_other_versions_down_the_ranking(self) -> None:
+        versions = [fact("2.0.0", 0), fact("2.0.0", 0), fact("1.0.0", 1)]
+        ev = run(versions, policy(archive=[{"beyond_newest": 2}]))
+        assert ev.actions(Action.ARCHIVE) == []
 
 
 class TestOrdering:

@@ -84,3 +84,18 @@ def test_json_schema_is_a_string_with_pattern() -> None:
     schema = _Holder.model_json_schema()["properties"]["value"]
     assert schema["type"] == "string"
     assert schema["pattern"] == r"^[1-9][0-9]*[wdhms]$"
+
+
+@pytest.mark.parametrize("text", ["36501d", "5215w", "1000000d", "9999999999d", "99999999999999999999w"])
+def test_parse_rejects_durations_beyond_100_years_instead_of_overflowing(text: str) -> None:
+    # Given a duration too long to mean anything (or to fit a timedelta) / When parsed
+    # Then a field error, never an OverflowError out of validation or the engine's now - duration
+    with pytest.raises(ValueError, match=r"too long \(at most 36500d\)"):
+        parse_duration(text)
+
+
+def test_the_longest_duration_still_parses() -> None:
+    assert parse_duration("36500d") == timedelta(days=36500)
+    assert _Holder(value=timedelta(days=36500)).value == timedelta(days=36500)
+    with pytest.raises(ValidationError, match="too long"):
+        _Holder(value=timedelta(days=36501))

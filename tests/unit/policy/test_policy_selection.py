@@ -257,3 +257,61 @@ def test_version_selectors(versions: list[str], version: str, expected: bool) ->
 def test_rule_without_versions_key_matches_every_version() -> None:
     assert ProtectRule(newest=1).versions_match("anything")
     assert ArchiveCondition(prerelease=True).versions_match("anything")
+
+
+@pytest.mark.parametrize(
+    ("scopes", "package", "expected"),
+    [
+        # A literal repository name beats a glob, whichever is listed first.
+        (
+            {
+                "everywhere": {"packages": ["/npm/*"]},
+                "release-only": {"repositories": ["release"], "packages": ["/npm/*"]},
+            },
+            ref(repository="release"),
+            "release-only",
+        ),
+        # A glob with more literal characters beats a shorter one.
+        (
+            {"any": {"repositories": ["*"]}, "ci": {"repositories": ["ci-*"]}},
+            ref(repository="ci-main"),
+            "ci",
+        ),
+        # A stated domain_owner beats none, for the same patterns and repositories.
+        (
+            {"any-owner": {}, "owned": {"domain_owner": "111122223333"}},
+            ref(domain_owner="111122223333"),
+            "owned",
+        ),
+        # An origin filter narrows too.
+        (
+            {
+                "any-origin": {"packages": ["/npm/*"]},
+                "internal": {"packages": ["/npm/*"], "origin": ["INTERNAL"]},
+            },
+            ref(),
+            "internal",
+        ),
+        # The package pattern still decides first: an exact package in "*" beats a namespace in "release".
+        (
+            {
+                "release-ns": {"repositories": ["release"], "packages": ["/npm/acme/*"]},
+                "exact-anywhere": {"packages": ["/npm/acme/widgets$"]},
+            },
+            ref(repository="release"),
+            "exact-anywhere",
+        ),
+    ],
+)
+def test_equal_patterns_go_to_the_narrower_repository_owner_or_origin(
+    make_doc: MakeDoc,
+    make_policy: MakePolicy,
+    scopes: dict[str, dict[str, Any]],
+    package: PackageRef,
+    expected: str,
+) -> None:
+    # Given two policies whose package patterns are equally specific, the broader listed first
+    document = doc_of(make_doc, make_policy, scopes)
+    # When selecting for a package both claim
+    # Then the narrower scope wins, not the first listed
+    assert selected(document, package, (OriginType.INTERNAL,)) == expected

@@ -20,6 +20,7 @@ from ca_lifecycle.versions import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from version_asserts import assert_equal, assert_strictly_ascending
 
 
 @pytest.mark.parametrize(
@@ -194,3 +195,54 @@ def test_given_ten_thousand_distinct_versions_when_parsed_uncached_then_it_takes
     elapsed = time.process_time() - started
     assert len(parsed) == 10_000
     assert elapsed < 0.5, f"{elapsed:.3f}s CPU for 10,000 versions"
+
+
+# Each row checked against the real tool: npm's semver (node), packaging.version, maven-artifact
+# 3.8.7 and 3.9.6 (ComparableVersion main), NuGet's documented precedence, Gem::Version#<=>.
+SPOT_CHECKS_ASCENDING = [
+    ("semver", ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.1.0", "1.0.0-alpha.0a", "1.0.0-alpha.beta"]),
+    ("semver", ["1.0.0-2", "1.0.0-11", "1.0.0-1a", "1.0.0-Alpha", "1.0.0-alpha"]),
+    ("semver", ["1.0.0-x-y-z.--", "1.0.0", "1.0.1", "1.9.0", "1.10.0", "2.0.0-rc.1"]),
+    ("pep440", ["1.0.dev1", "1.0a1", "1.0a1+x", "1.0rc1.post1", "1.0", "1.0+abc", "1.0+local"]),
+    ("pep440", ["1.0+local.2", "1.0+local.10", "1.0+0", "1.0.post1.dev1", "1.0.post1", "1!0.1"]),
+    ("maven", ["1.0-alpha-1", "1.0-beta", "1.0-m1", "1.0-rc1", "1.0-SNAPSHOT", "1.0.0.RELEASE"]),
+    ("maven", ["1.0-sp1", "1.0-abc", "1-1", "1.0.1", "1.1", "1.2.3-beta-2", "1.2.3-beta.1"]),
+    ("nuget", ["1.0.0-beta", "1.0.0", "1.0.0.1-beta", "1.0.0.1", "1.0.1-rc.1", "1.0.1"]),
+    ("ruby", ["1.0.a", "1.0.0.pre", "1.0.0.pre1", "1.0.0.rc1", "1.0.0", "1.0.0.1"]),
+]
+SPOT_CHECKS_EQUAL = [
+    ("maven", ["1.0.0.RELEASE", "1.0.0", "1.0-final", "1", "1.0-ga"]),
+    ("maven", ["1.0-rc1", "1.0.RC1", "1.0-cr1"]),
+    ("pep440", ["1.0", "1.0.0", "v1.0"]),
+    ("nuget", ["1.0.0.0", "1.0.0", "1.0"]),
+    ("ruby", ["1.0.a", "1.a"]),
+    ("semver", ["1.0.0", "1.0.0+build"]),
+]
+
+
+@pytest.mark.parametrize(("scheme", "versions"), SPOT_CHECKS_ASCENDING)
+def test_spot_checks_against_the_real_tools_ascend(scheme: str, versions: list[str]) -> None:
+    # Given versions in the order the format's own tool sorts them / When keyed / Then same order
+    assert_strictly_ascending(scheme, versions)
+
+
+@pytest.mark.parametrize(("scheme", "versions"), SPOT_CHECKS_EQUAL)
+def test_spot_checks_against_the_real_tools_equal(scheme: str, versions: list[str]) -> None:
+    assert_equal(scheme, versions)
+
+
+@pytest.mark.parametrize(
+    ("scheme", "version", "prerelease"),
+    [
+        ("pep440", "1.0+local", False),
+        ("pep440", "1.0a1+x", True),
+        ("pep440", "1.0.post1.dev1", True),
+        ("maven", "1.0.0.RELEASE", False),
+        ("maven", "1.0-SNAPSHOT", True),
+        ("nuget", "1.0.0.1-beta", True),
+        ("ruby", "1.0.0.pre1", True),
+        ("semver", "1.0.0+build", False),
+    ],
+)
+def test_spot_checks_prerelease_flags(scheme: str, version: str, prerelease: bool) -> None:
+    assert parse_version(scheme, version).prerelease is prerelease
