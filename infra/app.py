@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
 
 EXIT_INVALID = 2
 DEFAULT_OUTDIR = "cdk.out"
+# CloudFormation's stack-name rule (the stage becomes part of the name), and a plain address
+# check: SNS rejects a malformed e-mail only at deploy time, mid-stack, forcing a rollback.
+_STAGE = re.compile(r"^[A-Za-z0-9-]{1,100}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigurationError(Exception):
@@ -87,10 +92,13 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
         raise ConfigurationError(
             f"worker_max_concurrency: expected an integer, got {raw_concurrency!r}"
         ) from None
+    alarm_email = str(context.get("alarm_email") or "").strip()
+    if alarm_email and not _EMAIL.match(alarm_email):
+        raise ConfigurationError(f"alarm_email: expected an e-mail address, got {alarm_email!r}")
     settings = LifecycleSettings(
         sweep_schedule=str(context.get("sweep_schedule") or defaults.sweep_schedule),
         worker_max_concurrency=concurrency,
-        alarm_email=str(context.get("alarm_email") or "") or None,
+        alarm_email=alarm_email or None,
         log_level=str(context.get("log_level") or defaults.log_level),
         powertools_layer_arn=str(context.get("powertools_layer_arn") or "") or None,
         asset_dir=asset_dir,
@@ -100,6 +108,17 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
     return settings
+
+
+def stage_from_context(context: Mapping[str, Any]) -> str:
+    """The stage, checked before CDK turns a bad one into a stack-name traceback."""
+    stage = str(context.get("stage") or "dev")
+    if not _STAGE.match(stage):
+        raise ConfigurationError(
+            "stage: letters, digits and '-' only (it is part of the CloudFormation stack name), "
+            f"got {stage!r}"
+        )
+    return stage
 
 
 def _resolve(path: str) -> Path:
@@ -126,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         policy = load_validated_policy(_resolve(str(context.get("policy_file") or "examples/policy.yaml")))
         asset_dir = _resolve(str(context["asset_dir"])) if context.get("asset_dir") else None
         settings = settings_from_context(context, asset_dir)
+        stage = stage_from_context(context)
     except ConfigurationError as error:
         print(f"synth failed: {error}", file=sys.stderr)
         return EXIT_INVALID
@@ -138,7 +158,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     # when running standalone.
     outdir = None if "CDK_OUTDIR" in os.environ else (args.output or DEFAULT_OUTDIR)
     app = App(context=context, outdir=outdir)
-    stage = str(context.get("stage") or "dev")
     CodeArtifactLifecycleStack(
         app,
         stack_name(stage),

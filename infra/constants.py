@@ -15,8 +15,9 @@ METRICS_NAMESPACE: Final = "CodeArtifactLifecycle"
 METRICS_APPLIED: Final = ("VersionsArchived", "VersionsDisposed", "OriginsLocked")
 # Planned actions are counted in dry-run too: the graph a team watches before enforcing.
 METRICS_PLANNED: Final = ("ArchivesPlanned", "DisposalsPlanned", "PackagesEvaluated")
-METRICS_ATTENTION: Final = ("ActionsSkipped", "EvaluationErrors", "EventsDeduplicated", "EventsStale")
-ENGINE_METRICS: Final = METRICS_APPLIED + METRICS_PLANNED + METRICS_ATTENTION
+# Every other name in ca_lifecycle.observability.METRIC_NAMES (skips, errors, duplicate and
+# stale events ...) goes to a third graph, read from the code at synth so that a metric the
+# engine adds is graphed without a change here.
 
 # --- the Lambda asset and runtime -------------------------------------------------------
 WORKER_HANDLER: Final = "ca_lifecycle.handlers.worker.handler"
@@ -56,6 +57,10 @@ VISIBILITY_TIMEOUT_FACTOR: Final = 6
 MAX_RECEIVE_COUNT: Final = 5
 WORK_QUEUE_RETENTION_DAYS: Final = 4
 DLQ_RETENTION_DAYS: Final = 14
+# SQS deletes a message older than the retention period without a trace (no DLQ): a backlog
+# the worker cannot drain (quota-bound concurrency, a huge first sweep, a disabled mapping)
+# must alarm while the oldest item still has half its retention left.
+WORK_QUEUE_AGE_ALARM_SECONDS: Final = WORK_QUEUE_RETENTION_DAYS * 86400 // 2
 # Lambda's maximum-concurrency bounds for SQS event sources. 2 keeps CodeArtifact's ~100
 # writes/s account quota for everybody else: each worker issues its writes in sequence.
 MIN_WORKER_CONCURRENCY: Final = 2
@@ -83,6 +88,17 @@ LOG_RETENTION_DAYS: Final = 30
 DEFAULT_LOG_LEVEL: Final = "INFO"
 
 # --- IAM -----------------------------------------------------------------------------------
+# The ledger calls the worker makes (ca_lifecycle.ledger.dynamodb): GetItem (last sequence,
+# claimed events), PutItem (event claims), UpdateItem (evaluation records), BatchWriteItem
+# (version records), Query (a package's records). Not CDK's grant_read_write_data, which adds
+# Scan, DeleteItem, BatchGetItem, ConditionCheckItem, DescribeTable and stream reads nobody makes.
+LEDGER_ACTIONS: Final = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+)
 # Read actions, by the resource type the Service Authorization Reference gives each.
 CODEARTIFACT_REPOSITORY_READ: Final = ("codeartifact:ListPackages",)
 CODEARTIFACT_PACKAGE_READ: Final = (

@@ -150,6 +150,12 @@ class CodeArtifactLifecycle(Construct):
             timeout=c.WORKER_TIMEOUT_SECONDS,
             memory=c.WORKER_MEMORY_MB,
             description="Evaluates one CodeArtifact package per work item and applies the policy",
+            # The worker feeds its own queue on purpose: a repository page enqueues the next
+            # page and its packages. Lambda's loop detection stops such a chain after ~16 hops
+            # and drops the message to the DLQ, i.e. every package after the 16th page (16,000
+            # packages) of a repository would silently never be swept. The chain ends when
+            # ListPackages returns no next token.
+            recursive_loop=lambda_.RecursiveLoop.ALLOW,
         )
         self.sweep = self._function(
             "Sweep",
@@ -271,6 +277,7 @@ class CodeArtifactLifecycle(Construct):
         memory: int,
         description: str,
         dead_letter_queue: sqs.IQueue | None = None,
+        recursive_loop: lambda_.RecursiveLoop = lambda_.RecursiveLoop.TERMINATE,
     ) -> lambda_.Function:
         log_group = logs.LogGroup(
             self,
@@ -311,6 +318,7 @@ class CodeArtifactLifecycle(Construct):
             },
             dead_letter_queue=dead_letter_queue,
             retry_attempts=c.SWEEP_ASYNC_RETRY_ATTEMPTS if dead_letter_queue is not None else None,
+            recursive_loop=recursive_loop,
         )
 
     def _depend_on_policy_only(self, function: lambda_.Function) -> None:
@@ -371,9 +379,13 @@ class CodeArtifactLifecycle(Construct):
                     resources=packages,
                 )
             )
-        self.ledger.grant_read_write_data(self.worker)
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="LedgerReadWrite", actions=list(c.LEDGER_ACTIONS), resources=[self.ledger.table_arn]
+            )
+        )
         # The worker enqueues follow-up items (next ListPackages page, package items).
-        self.work_queue.grant_send_messages(self.worker)
+        self._grant_enqueue(role)
 
     def _grant_sweep(self) -> None:
         role = self.sweep.role
@@ -385,7 +397,20 @@ class CodeArtifactLifecycle(Construct):
                 resources=self._codeartifact_arns("domain", ""),
             )
         )
-        self.work_queue.grant_send_messages(self.sweep)
+        self._grant_enqueue(role)
+
+    def _grant_enqueue(self, role: iam.IRole) -> None:
+        """SendMessage (which also authorizes SendMessageBatch) on the work queue, nothing else.
+
+        Not ``grant_send_messages``: it adds GetQueueAttributes and GetQueueUrl, which the
+        publisher never calls (it has the URL from the environment). The queue is SSE-SQS,
+        so no KMS permission is needed either.
+        """
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="EnqueueWorkItems", actions=["sqs:SendMessage"], resources=[self.work_queue.queue_arn]
+            )
+        )
 
     def _scheduler_role(self) -> iam.Role:
         """The role Scheduler assumes to invoke the sweep; the target grants it invoke + DLQ send.
@@ -442,6 +467,21 @@ class CodeArtifactLifecycle(Construct):
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
+        alarms.append(
+            self.work_queue.metric_approximate_age_of_oldest_message(
+                period=five_minutes, statistic=cloudwatch.Stats.MAXIMUM
+            ).create_alarm(
+                self,
+                "WorkQueueBacklogAging",
+                alarm_description="The oldest work item has waited half the queue's retention; SQS "
+                "drops it unseen at the full retention. Raise worker_max_concurrency or find "
+                "what stops the worker.",
+                threshold=c.WORK_QUEUE_AGE_ALARM_SECONDS,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                evaluation_periods=1,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+        )
         for construct_id, metric, description in (
             ("WorkerErrors", self.worker.metric_errors(period=five_minutes), "Worker invocations failed."),
             (
@@ -479,6 +519,13 @@ class CodeArtifactLifecycle(Construct):
         )
 
     def _dashboard(self) -> cloudwatch.Dashboard:
+        from ca_lifecycle.observability import METRIC_NAMES
+
+        grouped = set(c.METRICS_APPLIED + c.METRICS_PLANNED)
+        if unknown := grouped - set(METRIC_NAMES):
+            # A graph of a metric nobody emits would look like "nothing happened"
+            raise ValueError(f"dashboard: the engine emits no metric named {sorted(unknown)}")
+        others = tuple(name for name in METRIC_NAMES if name not in grouped)
         dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.days(7))
         dashboard.add_widgets(
             *(
@@ -488,7 +535,7 @@ class CodeArtifactLifecycle(Construct):
                 for title, names in (
                     ("Applied (enforce only)", c.METRICS_APPLIED),
                     ("Planned and evaluated", c.METRICS_PLANNED),
-                    ("Skips, errors, duplicates", c.METRICS_ATTENTION),
+                    ("Skips, errors, duplicate and stale events", others),
                 )
             )
         )

@@ -70,6 +70,10 @@ def test_every_shipped_invalid_example_fails_synth(
         ("sweep_schedule=daily", "sweep_schedule: expected an EventBridge Scheduler expression"),
         ("policy_file=examples/nope.yaml", "policy_file:"),
         ("no-equals-sign", "expected KEY=VALUE"),
+        # CDK would stop on these only with a jsii traceback, SNS only mid-deploy
+        ("stage=prod_1", "stage: letters, digits and '-' only"),
+        ("stage=prod.eu", "stage: letters, digits and '-' only"),
+        ("alarm_email=platform-alerts", "alarm_email: expected an e-mail address"),
     ],
 )
 def test_bad_context_fails_synth_naming_the_key(

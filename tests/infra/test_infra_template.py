@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
-from template_helpers import ENFORCE_SETTINGS, OWNER, function_by_handler, render, resources
+from template_helpers import (
+    ENFORCE_SETTINGS,
+    OWNER,
+    actions_of,
+    function_by_handler,
+    render,
+    resources,
+    resources_of,
+    role_statements,
+)
 
 from infra import constants as c
 
@@ -261,7 +270,8 @@ def test_dashboard_shows_every_engine_metric(synthesized: Any) -> None:
         if metric[0] == "CodeArtifactLifecycle"
     }
     # Every name the engine emits is graphed, and the infra list cannot drift from the code's
-    assert engine == set(METRIC_NAMES) == set(c.ENGINE_METRICS)
+    assert engine == set(METRIC_NAMES)
+    assert set(c.METRICS_APPLIED + c.METRICS_PLANNED) < set(METRIC_NAMES)
 
 
 @pytest.mark.parametrize("handler", [WORKER, SWEEP])
@@ -276,3 +286,174 @@ def test_function_waits_for_its_permissions_before_first_run(synthesized: Any, h
     ]
     # Only the policy: the role is already implied by the GetAtt (no redundant DependsOn)
     assert function["DependsOn"] == [policy_id]
+
+
+def test_worker_may_feed_its_own_queue_without_loop_detection_cutting_the_sweep(synthesized: Any) -> None:
+    # Given the worker consumes the work queue AND sends to it (a repository page enqueues the
+    # next page and its packages): an intended loop as long as the repository's page count
+    template = synthesized.dry.json
+    _, worker = function_by_handler(template, WORKER)
+    work_queue_id, _ = _work_queue(template)
+    role_id = worker["Properties"]["Role"]["Fn::GetAtt"][0]
+    sends_to = {
+        resource
+        for statement in role_statements(template, role_id)
+        if "sqs:SendMessage" in actions_of(statement)
+        for resource in resources_of(statement)
+    }
+    assert sends_to == {"${" + work_queue_id + ".Arn}"}
+    # Then Lambda's recursion detection (which stops a chain after ~16 hops and drops the
+    # message) is off for the worker only; the sweep keeps the default
+    assert worker["Properties"]["RecursiveLoop"] == "Allow"
+    _, sweep = function_by_handler(template, SWEEP)
+    assert sweep["Properties"].get("RecursiveLoop", "Terminate") == "Terminate"
+
+
+# Known answers per alarm: (namespace, metric, statistic, period, comparison, threshold). Every
+# alarm fires on the first bad 5-minute period and treats missing data as fine (no traffic is
+# the normal state of a DLQ and of an idle worker).
+ALARMS = {
+    "WorkDeadLetterQueueNotEmpty": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "Maximum",
+        300,
+        "GreaterThanThreshold",
+        0,
+    ),
+    "RuleDeadLetterQueueNotEmpty": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "Maximum",
+        300,
+        "GreaterThanThreshold",
+        0,
+    ),
+    "SweepDeadLetterQueueNotEmpty": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "Maximum",
+        300,
+        "GreaterThanThreshold",
+        0,
+    ),
+    # Half the work queue's 4-day retention: SQS deletes older items without a DLQ
+    "WorkQueueBacklogAging": (
+        "AWS/SQS",
+        "ApproximateAgeOfOldestMessage",
+        "Maximum",
+        300,
+        "GreaterThanOrEqualToThreshold",
+        2 * 86400,
+    ),
+    "WorkerErrors": ("AWS/Lambda", "Errors", "Sum", 300, "GreaterThanOrEqualToThreshold", 1),
+    "WorkerThrottles": ("AWS/Lambda", "Throttles", "Sum", 300, "GreaterThanOrEqualToThreshold", 1),
+    "SweepErrors": ("AWS/Lambda", "Errors", "Sum", 300, "GreaterThanOrEqualToThreshold", 1),
+    "EvaluationErrors": (
+        "CodeArtifactLifecycle",
+        "EvaluationErrors",
+        "Sum",
+        300,
+        "GreaterThanOrEqualToThreshold",
+        1,
+    ),
+}
+
+
+def test_alarm_metrics_thresholds_periods_and_missing_data(synthesized: Any) -> None:
+    found = {}
+    for logical_id, alarm in _alarm_metrics(synthesized.dry.json).items():
+        (name,) = [key for key in ALARMS if logical_id.startswith(f"Lifecycle{key}")]
+        found[name] = (
+            alarm["Namespace"],
+            alarm["MetricName"],
+            alarm["Statistic"],
+            alarm["Period"],
+            alarm["ComparisonOperator"],
+            alarm["Threshold"],
+        )
+        assert alarm["EvaluationPeriods"] == 1, name
+        if name == "WorkQueueBacklogAging":
+            # on the work queue itself, and alarming well before its retention drops items
+            work_queue_id, queue = _work_queue(synthesized.dry.json)
+            assert alarm["Dimensions"] == [
+                {"Name": "QueueName", "Value": "${" + work_queue_id + ".QueueName}"}
+            ]
+            assert alarm["Threshold"] < queue["MessageRetentionPeriod"]
+        assert alarm["TreatMissingData"] == "notBreaching", name
+        if alarm["Namespace"] == "CodeArtifactLifecycle":
+            from ca_lifecycle.observability import METRIC_NAMES
+
+            assert alarm["MetricName"] in METRIC_NAMES  # a metric the engine really emits
+            # The dimension Powertools Metrics adds: without it the alarm watches nothing
+            assert alarm["Dimensions"] == [{"Name": "service", "Value": "codeartifact-lifecycle"}]
+    assert found == ALARMS
+
+
+def _queue_policy_allows(template: dict[str, Any], queue_id: str) -> list[dict[str, Any]]:
+    (policy,) = [
+        body
+        for body in resources(template, "AWS::SQS::QueuePolicy").values()
+        if body["Properties"]["Queues"] == [{"Ref": queue_id}]
+    ]
+    return [
+        render(statement)
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+    ]
+
+
+def test_only_this_rule_may_send_to_the_work_queue_and_its_dlq(synthesized: Any) -> None:
+    template = synthesized.dry.json
+    rule_id, rule = next(iter(resources(template, "AWS::Events::Rule").items()))
+    (target,) = rule["Properties"]["Targets"]
+    work_queue_id, _ = _work_queue(template)
+    rule_dlq_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    for queue_id in (work_queue_id, rule_dlq_id):
+        (allow,) = _queue_policy_allows(template, queue_id)
+        # EventBridge, and only on behalf of this rule (confused-deputy guard)
+        assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+        assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": "${" + rule_id + ".Arn}"}}
+        assert "sqs:SendMessage" in (
+            [allow["Action"]] if isinstance(allow["Action"], str) else allow["Action"]
+        )
+        assert allow["Resource"] == "${" + queue_id + ".Arn}"
+
+
+def test_scheduler_role_may_invoke_the_sweep_and_reach_its_dlq_only(synthesized: Any) -> None:
+    template = synthesized.dry.json
+    (schedule,) = resources(template, "AWS::Scheduler::Schedule").values()
+    role_id = schedule["Properties"]["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    sweep_id, _ = function_by_handler(template, SWEEP)
+    dlq_id = schedule["Properties"]["Target"]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    grants = {
+        action: sorted(resources_of(statement))
+        for statement in role_statements(template, role_id)
+        for action in actions_of(statement)
+    }
+    assert grants == {
+        # the function and its qualified ARNs (versions/aliases of the same function)
+        "lambda:InvokeFunction": sorted(["${" + sweep_id + ".Arn}", "${" + sweep_id + ".Arn}:*"]),
+        "sqs:SendMessage": ["${" + dlq_id + ".Arn}"],
+    }
+    # Flexible window off: the sweep runs at the scheduled minute (it only enqueues, cheaply)
+    assert schedule["Properties"]["FlexibleTimeWindow"] == {"Mode": "OFF"}
+    assert schedule["Properties"]["ScheduleExpressionTimezone"] == "Etc/UTC"
+
+
+@pytest.mark.parametrize("handler", [WORKER, SWEEP])
+def test_layer_build_matches_the_functions_runtime_and_architecture(synthesized: Any, handler: str) -> None:
+    # pydantic-core is native code: a layer built for another Python or CPU fails every import
+    _, function = function_by_handler(synthesized.enforce.json, handler)
+    props = render(function["Properties"])
+    (layer,) = props["Layers"]
+    (architecture,) = props["Architectures"]
+    python_tag = props["Runtime"].replace(".", "")  # python3.13 -> python313
+    # arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION, the region a deploy-time token
+    arn, partition, service, region, account, kind, name, version = layer.replace(
+        "${AWS::Region}", "REGION"
+    ).split(":")
+    assert (arn, partition, service, region, kind) == ("arn", "aws", "lambda", "REGION", "layer")
+    assert account == "017000801446"  # the Powertools team's publishing account
+    assert name == f"AWSLambdaPowertoolsPythonV3-{python_tag}-{architecture}"
+    assert int(version) == c.POWERTOOLS_LAYER_VERSION
