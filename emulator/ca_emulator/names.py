@@ -25,6 +25,33 @@ def normalize_name(fmt: str, name: str) -> str:
     return name
 
 
+def normalize_version(fmt: str, version: str) -> str:
+    """The version as CodeArtifact stores it: only NuGet versions are normalized.
+
+    User guide, "NuGet package name, version, and asset name normalization": leading zeroes
+    go (``1.01.1`` -> ``1.1.1``), a zero fourth part goes (``1.0.0.0`` -> ``1.0.0``) and SemVer
+    build metadata goes (``1.0.7+r3456`` -> ``1.0.7``). No padding: ``1.00`` -> ``1.0``.
+    Non-numeric parts are left as given (NuGet would reject them at publish time).
+    """
+    if fmt != "nuget":
+        return version
+    release, dash, label = version.split("+", 1)[0].partition("-")
+    parts = [str(int(part)) if part.isascii() and part.isdigit() else part for part in release.split(".")]
+    if len(parts) == 4 and parts[3] == "0":
+        parts.pop()
+    return ".".join(parts) + dash + label
+
+
+def is_request_name_accepted(fmt: str, name: str) -> bool:
+    """Whether CodeArtifact finds a stored package when a request gives ``name``.
+
+    NuGet and Swift requests may use non-normalized names (the service normalizes the input);
+    PyPI requests must use the normalized name ("Python package name normalization": "the
+    normalized name must be used in CodeArtifact CLI or API requests ... and in ARNs").
+    """
+    return fmt != "pypi" or normalize_name(fmt, name) == name
+
+
 def normalize_namespace(fmt: str, namespace: str | None) -> str | None:
     """Swift scopes are case-insensitive like its names; an empty namespace means none."""
     if not namespace:

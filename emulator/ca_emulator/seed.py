@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ca_emulator.names import FORMATS
+from ca_emulator.names import FORMATS, normalize_version
 from ca_emulator.protocol import validate_value
 from ca_emulator.store import ORIGIN_TYPES, STATUSES
 
@@ -150,9 +150,10 @@ def _package(doc: Any, path: str) -> SeedPackage:
     versions = [_version(v, f"{path}.versions[{i}]") for i, v in enumerate(_list(doc, "versions", path))]
     seen: set[str] = set()
     for i, v in enumerate(versions):
-        if v.version in seen:
+        stored = normalize_version(fmt, v.version)  # NuGet "1.0.0.0" and "1.0.0" are one version
+        if stored in seen:
             raise SeedError(f"{path}.versions[{i}].version", f"{v.version!r} appears twice")
-        seen.add(v.version)
+        seen.add(stored)
     return SeedPackage(fmt, namespace, name, origin_config, versions)
 
 

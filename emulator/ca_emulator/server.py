@@ -17,10 +17,24 @@ from urllib.parse import urlsplit
 
 from botocore import xform_name
 
-from ca_emulator.errors import ApiError, InternalError, ThrottlingError, UnknownOperationError
+from ca_emulator.errors import (
+    ApiError,
+    InternalError,
+    ThrottlingError,
+    UnknownOperationError,
+    ValidationError,
+)
 from ca_emulator.events import deliver
 from ca_emulator.faults import WRITE_OPERATIONS, Faults
-from ca_emulator.protocol import Router, parse_query, parse_request, serialize_error, serialize_response
+from ca_emulator.names import normalize_version
+from ca_emulator.protocol import (
+    Router,
+    parse_query,
+    parse_request,
+    serialize_error,
+    serialize_response,
+    validate_value,
+)
 from ca_emulator.seed import Seed, SeedError, parse_seed, read_seed_file
 from ca_emulator.store import Package, Store, check_format
 
@@ -95,15 +109,18 @@ class Emulator:
         return self.store.events
 
     def create_domain(self, name: str) -> None:
+        _check_model_names(domain=name)
         with self._lock:
             self.store.new_domain(name)
 
     def create_repository(self, domain: str, name: str, description: str | None = None) -> None:
+        _check_model_names(repository=name)
         with self._lock:
             self.store.new_repository(self.store.domain({"domain": domain}), name, description)
 
     def _repo_on_demand(self, domain: str, repository: str) -> tuple[Any, Any]:
         # Seeding helpers create the domain and repository on first use: less ceremony in tests.
+        _check_model_names(domain=domain, repository=repository)
         dom = self.store.domains.get(domain) or self.store.new_domain(domain)
         repo = dom.repositories.get(repository) or self.store.new_repository(dom, repository)
         return dom, repo
@@ -124,6 +141,7 @@ class Emulator:
         emit_event: bool = False,
     ) -> str:
         """Add one version (package, repository and domain created on demand); returns its revision."""
+        _check_model_names(namespace=namespace, package=name, version=version)
         with self._lock:
             dom, repo = self._repo_on_demand(domain, repository)
             result = self.store.add_version(
@@ -155,6 +173,7 @@ class Emulator:
         origin: str = "INTERNAL",
     ) -> None:
         """Bulk-add ``(version, published)`` pairs without events."""
+        _check_model_names(namespace=namespace, package=name)
         with self._lock:
             _, repo = self._repo_on_demand(domain, repository)
             self.store.add_versions(repo, format, namespace, name, versions, status=status, origin=origin)
@@ -170,6 +189,7 @@ class Emulator:
         upstream: str = "ALLOW",
     ) -> None:
         check_format(format)
+        _check_model_names(namespace=namespace, package=name)
         for value in (publish, upstream):
             if value not in ("ALLOW", "BLOCK"):
                 raise ValueError(f"origin restrictions are ALLOW or BLOCK, not {value!r}")
@@ -199,7 +219,7 @@ class Emulator:
         """The version's status, or None when it does not exist (never created, or deleted)."""
         with self._lock:
             pkg = self._find_package(domain, repository, format, namespace, name)
-            ver = pkg.versions.get(version) if pkg else None
+            ver = pkg.versions.get(normalize_version(format, version)) if pkg else None
             return ver.status if ver else None
 
     def version_revision(  # noqa: PLR0917 - positional signature fixed by the API contract
@@ -213,7 +233,7 @@ class Emulator:
     ) -> str | None:
         with self._lock:
             pkg = self._find_package(domain, repository, format, namespace, name)
-            ver = pkg.versions.get(version) if pkg else None
+            ver = pkg.versions.get(normalize_version(format, version)) if pkg else None
             return ver.revision if ver else None
 
     def origin_configuration(
@@ -361,14 +381,20 @@ class Emulator:
             fmt, params.get("namespace"), params.get("package", "")
         ) != self.store.package_key(fmt, namespace, name):
             return
-        touched = set(params.get("versions") or []) | {params.get("packageVersion")}
-        if change["version"] not in touched:
+        touched = {
+            normalize_version(fmt, v)
+            for v in [*(params.get("versions") or []), params.get("packageVersion")]
+            if v is not None
+        }
+        if normalize_version(fmt, change["version"]) not in touched:
             return
         dom = self.store.domains.get(domain)
         repo = dom.repositories.get(repository) if dom else None
         pkg = repo.packages.get(self.store.package_key(fmt, namespace, name)) if repo else None
         if dom and repo and pkg:  # a package that does not exist has no version to change
-            self.store.set_status(dom, repo, pkg, change["version"], change["to_status"])
+            self.store.set_status(
+                dom, repo, pkg, normalize_version(fmt, change["version"]), change["to_status"]
+            )
         self.faults.concurrent_change = None
         self.faults._primed = False
 
@@ -461,6 +487,30 @@ def load_seed(source: Mapping[str, Any] | str | Path, **kwargs: Any) -> Emulator
     return emulator
 
 
+# Python-API argument -> the model shape every request naming it must satisfy.
+_NAME_SHAPES = {
+    "domain": "DomainName",
+    "repository": "RepositoryName",
+    "namespace": "PackageNamespace",
+    "package": "PackageName",
+    "version": "PackageVersion",
+}
+
+
+def _check_model_names(**values: str | None) -> None:
+    """ValueError for a name no boto3 request could name (the model's length and pattern).
+
+    Without it, ``add_version("a", ...)`` would seed a domain that every request then
+    refuses with a ValidationException, far from the mistake.
+    """
+    for field, value in values.items():
+        if value is None or (field == "namespace" and value == ""):  # "" means no namespace here
+            continue
+        problem = validate_value(_NAME_SHAPES[field], value, field)
+        if problem is not None:
+            raise ValueError(problem)
+
+
 def _json_response(status: int, document: Any) -> Response:
     return status, {"Content-Type": "application/json"}, json.dumps(document).encode()
 
@@ -479,10 +529,19 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _serve(self) -> None:
-        body = self._read_body()
-        status, headers, payload = self.server.emulator.handle(
-            self.command, self.path, dict(self.headers), body
-        )
+        try:
+            body = self._read_body()
+        except ValueError:
+            # An unreadable framing (Content-Length "abc", a bad chunk size): answer a JSON
+            # error and drop the connection, whose remaining bytes cannot be delimited.
+            self.close_connection = True
+            status, headers, payload = serialize_error(
+                ValidationError("The request body length (Content-Length or chunk size) is not valid")
+            )
+        else:
+            status, headers, payload = self.server.emulator.handle(
+                self.command, self.path, dict(self.headers), body
+            )
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
@@ -503,6 +562,8 @@ class _Handler(BaseHTTPRequestHandler):
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise ValueError("negative Content-Length")
         return self.rfile.read(length) if length else b""
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve  # noqa: N815

@@ -14,6 +14,7 @@ the sort key of the last item returned, so each page costs O(log n + page size).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from bisect import bisect_left, bisect_right, insort
@@ -30,8 +31,10 @@ from ca_emulator.names import (
     FORMATS,
     display_name,
     domain_arn,
+    is_request_name_accepted,
     normalize_name,
     normalize_namespace,
+    normalize_version,
     repository_arn,
 )
 
@@ -58,8 +61,12 @@ PackageKey = tuple[str, str, str]  # (format, namespace or "", name): ListPackag
 
 
 def new_revision() -> str:
-    """A revision like CodeArtifact's: 32 uppercase hex digits."""
-    return secrets.token_hex(16).upper()
+    """A revision like CodeArtifact's API returns: 32 bytes in standard base64 (44 characters).
+
+    The user guide's sample outputs show e.g. ``+Oz8skWbwY3k8M6SrNIqNj6bVH/ax+CxvkJx+No5j8I=``
+    (update-package-version-status.html): callers must cope with ``+``, ``/`` and ``=``.
+    """
+    return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def time_key(moment: datetime) -> int:
@@ -223,15 +230,19 @@ class Store:
         return (fmt, normalize_namespace(fmt, namespace) or "", normalize_name(fmt, name))
 
     def package(self, params: dict[str, Any]) -> tuple[Domain, Repository, Package]:
+        """The package a request names (API requests: pypi names must come normalized)."""
         dom, repo = self.repository(params)
         key = self.package_key(params["format"], params.get("namespace"), params["package"])
         found = repo.packages.get(key)
+        name = key[2]
+        if not is_request_name_accepted(params["format"], params["package"]):
+            found, name = None, params["package"]  # the service has no such (non-normalized) name
         if found is None:
-            shown = f"{key[1]}/{key[2]}" if key[1] else key[2]
+            shown = f"{key[1]}/{name}" if key[1] else name
             raise NotFoundError(
                 f"Package not found: {params['format']} package {shown} in repository {repo.name}",
                 "package",
-                key[2],
+                name,
             )
         return dom, repo, found
 
@@ -406,7 +417,7 @@ class Store:
         name_prefix = p.get("packagePrefix")
         if fmt and ns_prefix:
             ns_prefix = normalize_namespace(fmt, ns_prefix)
-        if fmt and name_prefix:
+        if fmt and name_prefix and fmt != "pypi":  # pypi requests must already be normalized
             name_prefix = normalize_name(fmt, name_prefix)
         publish, upstream = p.get("publish"), p.get("upstream")
         fp = tokens.fingerprint(
@@ -461,6 +472,13 @@ class Store:
     def put_package_origin_configuration(self, p: dict[str, Any]) -> dict[str, Any]:
         _, repo = self.repository(p)
         restrictions = p["restrictions"]
+        if not is_request_name_accepted(p["format"], p["package"]):
+            # The docs only say the normalized name "must be used"; refusing (instead of
+            # creating a record no pip upload could ever match) is the emulator's choice.
+            raise ValidationError(
+                f"pypi package names must be normalized in API requests: use "
+                f"{normalize_name(p['format'], p['package'])!r}, not {p['package']!r}"
+            )
         pkg = self.ensure_package(
             repo,
             p["format"],
@@ -523,7 +541,7 @@ class Store:
 
     def describe_package_version(self, p: dict[str, Any]) -> dict[str, Any]:
         _, repo, pkg = self.package(p)
-        ver = pkg.versions.get(p["packageVersion"])
+        ver = pkg.versions.get(normalize_version(pkg.format, p["packageVersion"]))
         if ver is None:
             raise NotFoundError(
                 f"Package version not found: {pkg.name} {p['packageVersion']}",
@@ -547,7 +565,7 @@ class Store:
 
     def list_package_version_assets(self, p: dict[str, Any]) -> dict[str, Any]:
         _, _, pkg = self.package(p)
-        ver = pkg.versions.get(p["packageVersion"])
+        ver = pkg.versions.get(normalize_version(pkg.format, p["packageVersion"]))
         if ver is None:
             raise NotFoundError(
                 f"Package version not found: {pkg.name} {p['packageVersion']}",
@@ -589,8 +607,12 @@ class Store:
         is reported SKIPPED and nothing changes.
         """
         dom, repo, pkg = self.package(p)
-        requested = list(dict.fromkeys(p["versions"]))  # a version named twice counts once
-        revisions: dict[str, str] = p.get("versionRevisions") or {}
+        # NuGet versions are normalized like names ("12.0.03.0" is 12.0.3); answers use the
+        # stored form. A version named twice counts once.
+        requested = list(dict.fromkeys(normalize_version(pkg.format, v) for v in p["versions"]))
+        revisions: dict[str, str] = {
+            normalize_version(pkg.format, v): r for v, r in (p.get("versionRevisions") or {}).items()
+        }
         expected = p.get("expectedStatus")
         failed: dict[str, dict[str, str]] = {}
         for name in requested:
@@ -892,6 +914,7 @@ class Store:
         _check_status(status)
         _check_origin(origin)
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
+        version = normalize_version(fmt, version)
         if version in pkg.versions:
             raise ValueError(f"{pkg.name} {version} already exists in {dom.name}/{repo.name}")
         ver = Version(
@@ -928,17 +951,27 @@ class Store:
         status: str,
         origin: str,
     ) -> None:
-        """Bulk insert: append everything, then sort once (100k versions in well under a second)."""
+        """Bulk insert: append everything, then sort once (100k versions in well under a second).
+
+        All or nothing: a duplicate version raises ValueError before anything is stored (a
+        half-applied batch would leave the publish-time index unsorted).
+        """
         check_format(fmt)
         _check_status(status)
         _check_origin(origin)
+        key = self.package_key(fmt, namespace, name)
+        existing = repo.packages.get(key)
+        taken = set(existing.versions) if existing else set()
+        batch: list[tuple[str, datetime]] = []
+        for given, published in versions:
+            version = normalize_version(fmt, given)
+            if version in taken:
+                raise ValueError(f"{key[2]} {version} already exists in {repo.name}")
+            taken.add(version)
+            batch.append((version, _aware(published)))
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
-        for version, published in versions:
-            if version in pkg.versions:
-                raise ValueError(f"{pkg.name} {version} already exists in {repo.name}")
-            ver = Version(
-                version, status, new_revision(), _aware(published), origin, pkg.next_seq, notional_assets=1
-            )
+        for version, published in batch:
+            ver = Version(version, status, new_revision(), published, origin, pkg.next_seq, notional_assets=1)
             pkg.next_seq += 1
             pkg.versions[version] = ver
             pkg.by_time.append(ver.by_time_entry)

@@ -12,6 +12,9 @@ The /_emulator/ endpoints are the emulator's own introspection API (DESIGN.md), 
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
 import time
 from typing import Any, cast
 
@@ -303,3 +306,164 @@ def test_requests_botocore_would_never_send_are_validated_against_the_model(
     assert status == 400
     assert headers["x-amzn-errortype"].startswith("ValidationException")
     assert named in body["message"].lower()
+
+
+def test_throttle_ratio_throttles_about_that_share_with_retry_after(widgets: Emulator) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/APIReference/CommonErrors.html
+    # (ThrottlingException 429; Retry-After is the model's retryAfterSeconds header). The share
+    # is the emulator's own fault switch (DESIGN.md).
+    client = no_retry_client(widgets)
+    status, _ = http(
+        widgets.endpoint, "POST", "/_emulator/faults", {"throttle_ratio": 0.3, "throttle_retry_after": 4}
+    )
+    assert status == 200
+    throttled: list[int] = []
+
+    for _ in range(200):
+        try:
+            list_widgets(client)
+        except client.exceptions.ThrottlingException as err:
+            throttled.append(int(err.response["ResponseMetadata"]["HTTPHeaders"]["retry-after"]))
+
+    # Binomial(200, 0.3): mean 60, standard deviation 6.5; these bounds are 5 deviations wide.
+    assert 28 <= len(throttled) <= 92
+    assert set(throttled) == {4}
+    assert widgets.stats() == {"ListPackageVersions": 200}
+
+
+def test_throttle_ratio_one_throttles_everything_and_zero_nothing(widgets: Emulator) -> None:
+    # Source: DESIGN.md, 'Emulator introspection' (the emulator's own API, not AWS's)
+    client = no_retry_client(widgets)
+    outcomes: list[str] = []
+
+    for ratio in (1.0, 0.0):
+        widgets.faults.throttle_ratio = ratio
+        for _ in range(5):
+            try:
+                list_widgets(client)
+                outcomes.append("ok")
+            except client.exceptions.ThrottlingException:
+                outcomes.append("throttled")
+
+    assert outcomes == ["throttled"] * 5 + ["ok"] * 5
+
+
+def raw_request(endpoint: str, request: bytes) -> tuple[int, dict[str, Any]]:
+    """Send bytes botocore would never send; (status, JSON body) of the answer.
+
+    A connection closed without an answer fails the test (AssertionError) instead of hanging.
+    """
+    host, port = endpoint.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = conn.recv(4096)
+            assert chunk, f"connection closed without an answer after {answer!r}"
+            answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+        )
+        while len(body) < length:
+            chunk = conn.recv(4096)
+            assert chunk, "connection closed in the middle of the body"
+            body += chunk
+    return int(head.split(b" ")[1]), json.loads(body)
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        # An unreadable Content-Length.
+        b"POST /v1/package/versions?domain=acme&repository=release&format=npm&package=widgets "
+        b"HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        # A negative one.
+        b"POST /v1/package/versions?domain=acme&repository=release&format=npm&package=widgets "
+        b"HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        # A chunked body whose chunk size is not hexadecimal.
+        b"POST /v1/package/versions?domain=acme&repository=release&format=npm&package=widgets "
+        b"HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    ],
+    ids=["content-length-abc", "content-length-negative", "bad-chunk-size"],
+)
+def test_broken_body_framing_answers_a_json_error_and_the_server_lives_on(
+    widgets: Emulator, codeartifact: CodeArtifactClient, request_bytes: bytes
+) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/APIReference/CommonErrors.html
+    # (ValidationException 400). Before: the handler thread died and the client got no answer.
+    status, body = raw_request(widgets.endpoint, request_bytes)
+
+    assert status == 400
+    assert "length" in body["message"]
+    assert list_widgets(codeartifact) == ["1.0.0", "1.1.0", "1.2.0"]
+
+
+def test_a_wrong_content_type_or_malformed_json_is_a_validation_error(widgets: Emulator) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/APIReference/CommonErrors.html
+    query = "domain=acme&repository=release&format=npm&namespace=acme&package=widgets"
+    path = f"/v1/package/versions/update_status?{query}"
+    for body in (b"{not json", b"[1, 2]", b'{"versions": "1.0.0", "targetStatus": "Archived"}'):
+        status, document = raw_request(
+            widgets.endpoint,
+            b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+        )
+        assert status == 400, body
+        assert document["message"], body
+
+    assert widgets.version_status(DOMAIN, REPO, "npm", "acme", "widgets", "1.0.0") == "Published"
+
+
+def test_concurrent_clients_on_several_threads_see_a_consistent_store(repo: Emulator) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/ug/service-event-format-example.html
+    # (sequenceNumber orders the events of one package). Eight clients archive disjoint
+    # versions of one package at once while listing it: every write lands exactly once and the
+    # package's event sequence numbers stay unique and gap-free.
+    versions = [f"1.{i}.0" for i in range(80)]
+    for i, version in enumerate(versions):
+        repo.add_version(DOMAIN, REPO, "npm", "acme", "widgets", version, published=at(i))
+    errors: list[BaseException] = []
+
+    def worker(mine: list[str]) -> None:
+        client = no_retry_client(repo)
+        try:
+            for version in mine:
+                client.list_package_versions(
+                    domain=DOMAIN,
+                    repository=REPO,
+                    format="npm",
+                    namespace="acme",
+                    package="widgets",
+                    maxResults=7,
+                )
+                result = client.update_package_versions_status(
+                    domain=DOMAIN,
+                    repository=REPO,
+                    format="npm",
+                    namespace="acme",
+                    package="widgets",
+                    versions=[version],
+                    expectedStatus="Published",
+                    targetStatus="Archived",
+                )
+                assert result["failedVersions"] == {}, result
+        except BaseException as exc:  # collected: an assertion in a thread would be lost
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(versions[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert repo.stats() == {"ListPackageVersions": 80, "UpdatePackageVersionsStatus": 80}
+    assert set(statuses(no_retry_client(repo), "npm", "acme", "widgets").values()) == {"Archived"}
+    sequence = sorted(e["detail"]["sequenceNumber"] for e in repo.events)
+    assert sequence == list(range(1, 81))
+    assert len({e["detail"]["eventDeduplicationId"] for e in repo.events}) == 80

@@ -300,3 +300,97 @@ def current_revision(client: CodeArtifactClient) -> str:
         packageVersion="3.0.0",
     )
     return described["packageVersion"]["revision"]
+
+
+def test_pypi_requests_with_a_non_normalized_name_find_nothing(
+    repo: Emulator, codeartifact: CodeArtifactClient
+) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/ug/python-name-normalization.html
+    # "The non-normalized name can be used by pip and twine but the normalized name must be used
+    # in CodeArtifact CLI or API requests (such as list-package-versions)".
+    repo.add_version(DOMAIN, REPO, "pypi", None, "pigeon_cli", "1.0", published=at(0))
+
+    found = codeartifact.list_package_versions(
+        domain=DOMAIN, repository=REPO, format="pypi", package="pigeon-cli"
+    )
+    with pytest.raises(codeartifact.exceptions.ResourceNotFoundException) as err:
+        codeartifact.list_package_versions(
+            domain=DOMAIN, repository=REPO, format="pypi", package="pigeon_cli"
+        )
+    with pytest.raises(codeartifact.exceptions.ValidationException):
+        codeartifact.put_package_origin_configuration(
+            domain=DOMAIN,
+            repository=REPO,
+            format="pypi",
+            package="Pigeon.CLI",
+            restrictions={"publish": "BLOCK", "upstream": "ALLOW"},
+        )
+
+    assert [v["version"] for v in found["versions"]] == ["1.0"]
+    assert (err.value.response["resourceType"], err.value.response["resourceId"]) == (  # type: ignore[typeddict-item]
+        "package",
+        "pigeon_cli",
+    )
+    assert [p["package"] for p in codeartifact.list_packages(domain=DOMAIN, repository=REPO)["packages"]] == [
+        "pigeon-cli"
+    ]
+
+
+# The known-answer table of nuget-name-normalization.html ("Package version normalization").
+NUGET_VERSIONS = [
+    ("1.00", "1.0"),
+    ("1.01.1", "1.1.1"),
+    ("1.00.0.1", "1.0.0.1"),
+    ("1.0.0.0", "1.0.0"),
+    ("1.0.01.0", "1.0.1"),
+    ("1.0.7+r3456", "1.0.7"),
+    ("12.0.03.0", "12.0.3"),
+]
+
+
+@pytest.mark.parametrize(("given", "stored"), NUGET_VERSIONS)
+def test_nuget_versions_are_stored_normalized_and_requests_are_normalized(
+    repo: Emulator, codeartifact: CodeArtifactClient, given: str, stored: str
+) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/ug/nuget-name-normalization.html
+    # Versions are normalized before storing; "inputs of --package Newtonsoft.JSON and --version
+    # 12.0.03.0 would be normalized and return a package ... version 12.0.3".
+    repo.add_version(DOMAIN, REPO, "nuget", None, "Newtonsoft.JSON", given, published=at(0))
+
+    listed = codeartifact.list_package_versions(
+        domain=DOMAIN, repository=REPO, format="nuget", package="newtonsoft.json"
+    )
+    described = codeartifact.describe_package_version(
+        domain=DOMAIN, repository=REPO, format="nuget", package="Newtonsoft.JSON", packageVersion=given
+    )["packageVersion"]
+
+    assert [v["version"] for v in listed["versions"]] == [stored]
+    assert listed["defaultDisplayVersion"] == stored
+    assert (described["version"], described["packageName"], described["displayName"]) == (
+        stored,
+        "newtonsoft.json",
+        "Newtonsoft.JSON",
+    )
+
+
+def test_nuget_batch_writes_accept_non_normalized_versions(
+    repo: Emulator, codeartifact: CodeArtifactClient
+) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/ug/nuget-name-normalization.html
+    # The service normalizes package and version inputs of API requests.
+    revision = repo.add_version(DOMAIN, REPO, "nuget", None, "Newtonsoft.JSON", "12.0.3", published=at(0))
+
+    result = codeartifact.update_package_versions_status(
+        domain=DOMAIN,
+        repository=REPO,
+        format="nuget",
+        package="Newtonsoft.JSON",
+        versions=["12.0.03.0"],
+        versionRevisions={"12.0.03.0": revision},
+        expectedStatus="Published",
+        targetStatus="Archived",
+    )
+
+    assert result["failedVersions"] == {}
+    assert result["successfulVersions"] == {"12.0.3": {"revision": revision, "status": "Archived"}}
+    assert repo.version_status(DOMAIN, REPO, "nuget", None, "newtonsoft.json", "12.0.3") == "Archived"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from typing import Any
@@ -43,8 +44,10 @@ def test_event_has_every_detail_field_of_the_real_one(emu: Emulator) -> None:
         "sequenceNumber": 1,
         "eventDeduplicationId": detail["eventDeduplicationId"],
     }
-    assert len(revision) == 32
-    assert revision == revision.upper()
+    # The API's revisions are base64 of 32 bytes, e.g. "+Oz8skWbwY3k8M6SrNIqNj6bVH/ax+CxvkJx+No5j8I="
+    # (https://docs.aws.amazon.com/codeartifact/latest/ug/update-package-version-status.html).
+    assert len(base64.b64decode(revision, validate=True)) == 32
+    assert len(revision) == 44
 
 
 def test_sequence_numbers_increase_per_package_and_dedup_ids_are_fresh(emu: Emulator, call: Call) -> None:
@@ -215,3 +218,104 @@ def test_introspection_endpoints(emu: Emulator) -> None:
 def test_bad_fault_settings_are_refused(document: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         Faults.from_json(document)
+
+
+@pytest.mark.parametrize(
+    ("operation", "start", "extra", "state", "changes"),
+    [
+        # (operation, status before, extra params, packageVersionState, changes) per
+        # service-event-format-example.html's fields; Deleted is the emulator's choice (undocumented).
+        ("UpdatePackageVersionsStatus", "Published", {"targetStatus": "Archived"}, "Archived", (0, 0, True)),
+        ("UpdatePackageVersionsStatus", "Published", {"targetStatus": "Unlisted"}, "Unlisted", (0, 0, True)),
+        ("UpdatePackageVersionsStatus", "Archived", {"targetStatus": "Published"}, "Published", (0, 0, True)),
+        ("UpdatePackageVersionsStatus", "Unlisted", {"targetStatus": "Archived"}, "Archived", (0, 0, True)),
+        ("DisposePackageVersions", "Archived", {}, "Disposed", (0, 1, True)),
+        ("DisposePackageVersions", "Published", {}, "Disposed", (0, 1, True)),
+        ("DeletePackageVersions", "Published", {}, "Deleted", (0, 1, True)),
+        ("DeletePackageVersions", "Disposed", {}, "Deleted", (0, 0, True)),
+    ],
+)
+def test_each_write_emits_one_updated_or_deleted_event_keeping_the_revision(
+    emu: Emulator,
+    call: Call,
+    operation: str,
+    start: str,
+    extra: dict[str, Any],
+    state: str,
+    changes: tuple[int, int, bool],
+) -> None:
+    # Given a version in `start` and one earlier event for its package.
+    emu.add_version("acme", "release", "npm", None, "w", "0.9.0", published=at(0), emit_event=True)
+    revision = emu.add_version("acme", "release", "npm", None, "w", "1.0.0", status=start, published=at(1))
+    if start == "Disposed":  # a disposed version has no assets left to remove
+        emu.store.domains["acme"].repositories["release"].packages[("npm", "", "w")].versions[
+            "1.0.0"
+        ].notional_assets = 0
+
+    # When the write runs.
+    status, body = call(operation, **PKG, versions=["1.0.0"], **extra)
+
+    # Then exactly one event follows, for this version, with the next sequence number.
+    assert status == 200, body
+    assert body["failedVersions"] == {}
+    first, event = emu.events
+    detail = event["detail"]
+    assert (detail["packageVersion"], detail["packageVersionState"]) == ("1.0.0", state)
+    assert detail["operationType"] == ("Deleted" if operation == "DeletePackageVersions" else "Updated")
+    assert (
+        detail["changes"]["assetsAdded"],
+        detail["changes"]["assetsRemoved"],
+        detail["changes"]["statusChanged"],
+    ) == changes
+    assert detail["packageVersionRevision"] == revision
+    assert detail["sequenceNumber"] > first["detail"]["sequenceNumber"]
+    assert detail["eventDeduplicationId"] != first["detail"]["eventDeduplicationId"]
+
+
+def test_no_event_for_origin_changes_same_status_updates_or_failed_batches(emu: Emulator, call: Call) -> None:
+    # service-events.html: events are "Package Version State Change"s; an origin configuration
+    # belongs to the package, and a write that changes nothing changes no version state.
+    emu.add_version("acme", "release", "npm", None, "w", "1.0.0", published=at(0))
+    emu.add_version("acme", "release", "npm", None, "w", "2.0.0", status="Archived", published=at(1))
+
+    origin, _ = call(
+        "PutPackageOriginConfiguration", **PKG, restrictions={"publish": "BLOCK", "upstream": "ALLOW"}
+    )
+    same, same_body = call("UpdatePackageVersionsStatus", **PKG, versions=["2.0.0"], targetStatus="Archived")
+    skipped, skipped_body = call(
+        "UpdatePackageVersionsStatus", **PKG, versions=["1.0.0", "9.9.9"], targetStatus="Archived"
+    )
+
+    assert (origin, same, skipped) == (200, 200, 200)
+    assert same_body["successfulVersions"]["2.0.0"]["status"] == "Archived"
+    assert {v: e["errorCode"] for v, e in skipped_body["failedVersions"].items()} == {
+        "1.0.0": "SKIPPED",
+        "9.9.9": "NOT_FOUND",
+    }
+    assert emu.events == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "namespace", "name", "arn_tail"),
+    [
+        ("npm", "acme", "widgets", "npm/acme/widgets"),  # scope without "@"
+        ("maven", "com.acme", "core", "maven/com.acme/core"),
+        ("pypi", None, "Flask_Core", "pypi//flask-core"),  # normalized name, empty namespace segment
+        ("nuget", None, "Newtonsoft.JSON", "nuget//newtonsoft.json"),
+    ],
+)
+def test_event_resources_and_names_use_the_normalized_package(
+    emu: Emulator, fmt: str, namespace: str | None, name: str, arn_tail: str
+) -> None:
+    # service-events.html: resources holds the package ARN; ARNs use normalized names
+    # (python-name-normalization.html, nuget-name-normalization.html).
+    emu.add_version("acme", "release", fmt, namespace, name, "1.0.0", published=at(0), emit_event=True)
+
+    (event,) = emu.events
+
+    assert event["resources"] == [
+        f"arn:aws:codeartifact:us-east-1:111122223333:package/acme/release/{arn_tail}"
+    ]
+    assert event["detail"]["packageName"] == arn_tail.rsplit("/", 1)[1]
+    assert event["detail"]["packageNamespace"] == namespace
+    assert (event["account"], event["region"], event["version"]) == ("111122223333", "us-east-1", "0")

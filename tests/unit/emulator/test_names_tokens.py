@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from ca_emulator import tokens
 from ca_emulator.errors import ValidationError
-from ca_emulator.names import display_name, normalize_name, normalize_namespace, package_arn
+from ca_emulator.names import (
+    display_name,
+    normalize_name,
+    normalize_namespace,
+    normalize_version,
+    package_arn,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,6 +38,30 @@ def test_names_are_normalized_per_format(fmt: str, given: str, stored: str) -> N
 )
 def test_namespaces_are_normalized_per_format(fmt: str, given: str | None, stored: str | None) -> None:
     assert normalize_namespace(fmt, given) == stored
+
+
+@pytest.mark.parametrize(
+    ("fmt", "given", "stored"),
+    [
+        # nuget-name-normalization.html's examples, plus a prerelease label kept as given.
+        ("nuget", "1.00", "1.0"),
+        ("nuget", "1.01.1", "1.1.1"),
+        ("nuget", "1.00.0.1", "1.0.0.1"),
+        ("nuget", "1.0.0.0", "1.0.0"),
+        ("nuget", "1.0.01.0", "1.0.1"),
+        ("nuget", "1.0.7+r3456", "1.0.7"),
+        ("nuget", "12.0.03.0", "12.0.3"),
+        ("nuget", "2.0.01-Beta.1+sha.5", "2.0.1-Beta.1"),
+        ("nuget", "1.2.3.4", "1.2.3.4"),
+        ("nuget", "1.²", "1.²"),  # not an ASCII number: left alone, no crash
+        # swift-name-normalization.html: "CodeArtifact does not normalize Swift package versions".
+        ("swift", "1.0.0+build.01", "1.0.0+build.01"),
+        ("npm", "01.0.0", "01.0.0"),
+        ("maven", "1.0.0.0", "1.0.0.0"),
+    ],
+)
+def test_versions_are_normalized_only_for_nuget(fmt: str, given: str, stored: str) -> None:
+    assert normalize_version(fmt, given) == stored
 
 
 def test_package_arn_without_namespace_has_an_empty_segment() -> None:

@@ -170,6 +170,19 @@ def test_duplicate_version_is_named() -> None:
     assert err.value.field == "domains[0].repositories[0].packages[0].versions[1].version"
 
 
+def test_nuget_versions_equal_after_normalization_are_duplicates_and_nothing_is_loaded() -> None:
+    # nuget-name-normalization.html: "1.0.0.0 is treated as 1.0.0", so a seed listing both
+    # names one version twice; the whole seed is checked before anything is applied.
+    first = {"format": "npm", "name": "w", "versions": [{"version": "1.0.0"}]}
+    nuget = {"format": "nuget", "name": "N", "versions": [{"version": "1.0.0"}, {"version": "1.0.0.0"}]}
+    document = {"domains": [{"name": "acme", "repositories": [{"name": "r1", "packages": [first, nuget]}]}]}
+    emu = Emulator()
+    with pytest.raises(SeedError) as err:
+        emu.load_seed(document)
+    assert err.value.field == "domains[0].repositories[0].packages[1].versions[1].version"
+    assert emu.store.domains == {}
+
+
 def test_seed_for_another_account_is_refused() -> None:
     with pytest.raises(SeedError) as err:
         Emulator(account="999999999999").load_seed(GOOD)
@@ -183,3 +196,25 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
     broken.write_text("domains: [unclosed\n")
     with pytest.raises(SeedError, match="not valid YAML"):
         load_seed(broken)
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        # Names no request could use (botocore's model: DomainName [a-z][a-z0-9\-]{0,48}[a-z0-9],
+        # RepositoryName length 2-100, PackageName/PackageVersion without "#", "/" or whitespace).
+        (lambda emu: emu.add_version("a", "release", "npm", None, "w", "1.0.0"), "domain"),
+        (lambda emu: emu.add_version("Acme", "release", "npm", None, "w", "1.0.0"), "domain"),
+        (lambda emu: emu.add_version("acme", "r", "npm", None, "w", "1.0.0"), "repository"),
+        (lambda emu: emu.add_version("acme", "release", "npm", None, "a/b", "1.0.0"), "package"),
+        (lambda emu: emu.add_version("acme", "release", "npm", "", "w", "1.0 beta"), "version"),
+        (lambda emu: emu.add_versions("acme", "release", "npm", "a b", "w", []), "namespace"),
+        (lambda emu: emu.create_domain("x"), "domain"),
+        (lambda emu: emu.set_origin_configuration("acme", "release", "npm", None, "#w"), "package"),
+    ],
+)
+def test_python_api_refuses_names_no_request_could_use(call: Any, field: str) -> None:
+    emu = Emulator()
+    with pytest.raises(ValueError, match=f"at '{field}'"):
+        call(emu)
+    assert emu.store.domains == {}

@@ -186,23 +186,49 @@ def test_invalid_update_target_is_a_validation_error(emu: Emulator, call: Call) 
 
 
 def test_origin_configuration_creates_an_empty_package(emu: Emulator, call: Call) -> None:
+    # NuGet requests may use a non-normalized name (nuget-name-normalization.html); the record
+    # is stored under the normalized one.
     status, body = call(
         "PutPackageOriginConfiguration",
         domain="acme",
         repository="release",
-        format="pypi",
-        package="My_Pkg",
+        format="nuget",
+        package="My.Pkg",
         restrictions={"publish": "BLOCK", "upstream": "ALLOW"},
     )
     assert status == 200
     assert body["originConfiguration"]["restrictions"] == {"publish": "BLOCK", "upstream": "ALLOW"}
     _, listed = call("ListPackages", domain="acme", repository="release", upstream="ALLOW")
-    assert [(p["format"], p["package"]) for p in listed["packages"]] == [("pypi", "my-pkg")]
+    assert [(p["format"], p["package"]) for p in listed["packages"]] == [("nuget", "my.pkg")]
     _, versions = call(
-        "ListPackageVersions", domain="acme", repository="release", format="pypi", package="my.pkg"
+        "ListPackageVersions", domain="acme", repository="release", format="nuget", package="MY.PKG"
     )
     assert versions["versions"] == []
     assert "defaultDisplayVersion" not in versions
+
+
+def test_pypi_requests_must_use_the_normalized_name(emu: Emulator, call: Call) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/ug/python-name-normalization.html
+    # "the normalized name must be used in CodeArtifact CLI or API requests": a non-normalized
+    # pypi name finds nothing, and PutPackageOriginConfiguration refuses to create a record for it.
+    emu.add_version("acme", "release", "pypi", None, "My_Pkg", "1.0", published=at(0))
+
+    found, _ = call("DescribePackage", domain="acme", repository="release", format="pypi", package="my-pkg")
+    missing, body = call(
+        "DescribePackage", domain="acme", repository="release", format="pypi", package="My_Pkg"
+    )
+    refused, _ = call(
+        "PutPackageOriginConfiguration",
+        domain="acme",
+        repository="release",
+        format="pypi",
+        package="Other.Pkg",
+        restrictions={"publish": "BLOCK", "upstream": "ALLOW"},
+    )
+    _, listed = call("ListPackages", domain="acme", repository="release")
+
+    assert (found, missing, body["resourceType"], refused) == (200, 404, "package", 400)
+    assert [p["package"] for p in listed["packages"]] == ["my-pkg"]
 
 
 def test_origin_configuration_needs_both_halves(call: Call) -> None:
@@ -307,3 +333,64 @@ def test_repositories_page_across_domains(emu: Emulator, call: Call) -> None:
     assert names == [("acme", "ci-1"), ("acme", "release"), ("beta", "ci-2")]
     _, prefixed = call("ListRepositoriesInDomain", domain="acme", repositoryPrefix="ci")
     assert [r["name"] for r in prefixed["repositories"]] == ["ci-1"]
+
+
+class CountingVersions(dict[str, Any]):
+    """A package's version map that counts lookups: the work ListPackageVersions does per page."""
+
+    lookups = 0
+
+    def __getitem__(self, key: str) -> Any:
+        self.lookups += 1
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize("sort_by", ["PUBLISHED_TIME", None])
+def test_a_deep_page_examines_no_more_versions_than_a_first_page(
+    emu: Emulator, call: Call, sort_by: str | None
+) -> None:
+    # Issue 4's acceptance: paging 100,000 versions costs about the same per page as 1,000. A
+    # deterministic proxy for "no quadratic slow-down": the versions examined for page k do not
+    # grow with k (a scan from the start to the cursor would examine k * page size).
+    emu.add_versions("acme", "release", "npm", "acme", "w", ((f"1.{i}.0", at(i)) for i in range(5_000)))
+    package = emu.store.domains["acme"].repositories["release"].packages[("npm", "acme", "w")]
+    counting = CountingVersions(package.versions)
+    package.versions = counting
+    params: dict[str, Any] = {"maxResults": 100, **({"sortBy": sort_by} if sort_by else {})}
+
+    examined: list[int] = []
+    seen: list[str] = []
+    token = None
+    while True:
+        before = counting.lookups
+        status, body = call("ListPackageVersions", **PKG, **params, **({"nextToken": token} if token else {}))
+        assert status == 200, body
+        examined.append(counting.lookups - before)
+        seen += [v["version"] for v in body["versions"]]
+        token = body.get("nextToken")
+        if not token:
+            break
+
+    assert len(examined) == 50
+    assert len(seen) == len(set(seen)) == 5_000
+    # One look-up per returned version, one that proves a next page exists, and (first call
+    # only, then cached) one for defaultDisplayVersion.
+    assert max(examined) <= 102
+    assert max(examined[1:]) <= 101
+
+
+def test_bulk_add_with_a_duplicate_changes_nothing(emu: Emulator, call: Call) -> None:
+    # Given a package with two versions.
+    emu.add_versions("acme", "release", "npm", "acme", "w", [("1.0.0", at(0)), ("2.0.0", at(2))])
+
+    # When a bulk add repeats a version (here at its end, after a new one).
+    with pytest.raises(ValueError, match=r"2\.0\.0 already exists"):
+        emu.add_versions("acme", "release", "npm", "acme", "w", [("1.5.0", at(1)), ("2.0.0", at(3))])
+    with pytest.raises(ValueError, match=r"3\.0\.0 already exists"):
+        emu.add_versions("acme", "release", "npm", "acme", "other", [("3.0.0", at(1)), ("3.0.0", at(3))])
+
+    # Then the package is as before (and newest-first paging still works), and no package
+    # was created for the refused batch.
+    assert pages(call, sortBy="PUBLISHED_TIME", maxResults=1) == [["2.0.0"], ["1.0.0"]]
+    _, listed = call("ListPackages", domain="acme", repository="release")
+    assert [p["package"] for p in listed["packages"]] == ["w"]
