@@ -11,7 +11,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ca_lifecycle.facts import PackageRef, Status
 
@@ -81,14 +89,31 @@ class CodeArtifactEventDetail(_Strict):
     changes: CodeArtifactChanges
     operation_type: OperationType = Field(alias="operationType")
     # Declared after operationType so its validator can see the operation.
-    package_version_state: NonEmpty = Field(alias="packageVersionState")
+    # Deletes may carry any value, null or none at all (AWS documents none for them).
+    package_version_state: str | None = Field(alias="packageVersionState")
     sequence_number: Annotated[int, Field(ge=0, strict=True)] = Field(alias="sequenceNumber")
     event_deduplication_id: NonEmpty = Field(alias="eventDeduplicationId")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _deletes_may_omit_the_state(cls, data: Any) -> Any:
+        if (
+            isinstance(data, dict)
+            and data.get("operationType") == "Deleted"
+            and "packageVersionState" not in data
+            and "package_version_state" not in data
+        ):
+            return {**data, "packageVersionState": None}
+        return data
+
     @field_validator("package_version_state")
     @classmethod
-    def _state_is_documented(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("operation_type", "Deleted") != "Deleted" and value not in DOCUMENTED_STATES:
+    def _state_is_documented(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("operation_type", "Deleted") == "Deleted":
+            return value
+        if value is None:
+            raise ValueError("required (only deletes may omit it)")
+        if value not in DOCUMENTED_STATES:
             raise ValueError(
                 f"{value!r} is not one of {sorted(DOCUMENTED_STATES)} (only deletes may carry other values)"
             )
@@ -99,7 +124,7 @@ class CodeArtifactEventDetail(_Strict):
         """The version's status after the change (``Deleted`` for deletes, whatever the state says)."""
         if self.operation_type == "Deleted":
             return Status.DELETED
-        return Status(self.package_version_state)
+        return Status(str(self.package_version_state))  # validated: documented when not a delete
 
     def package_ref(self) -> PackageRef:
         """The package this event is about, with the names exactly as the event gives them."""

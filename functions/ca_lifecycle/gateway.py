@@ -6,13 +6,18 @@ CodeArtifact request. The boto3 client is created lazily on first use (so moto, 
 endpoint and test clients are in place by then) and can be injected.
 
 Retries: botocore's adaptive mode retries throttling and 5xx with a client-side rate limiter.
-It only reads the ``x-amz-retry-after`` header (milliseconds), while CodeArtifact's
-ThrottlingException carries ``Retry-After`` (seconds); a small handler copies one into the
-other so botocore's backoff honours the server's hint (botocore caps it at jitter + 5 s).
+Recent botocore reads only the ``x-amz-retry-after`` header (milliseconds, capped at jitter +
+5 s), older releases (such as the one a Lambda runtime may bundle) read none, while
+CodeArtifact's ThrottlingException carries ``Retry-After`` (seconds). So the gateway honours it
+itself: a response hook copies it into ``x-amz-retry-after`` and notes the earliest time the
+server will take another request; a ``before-send`` hook waits out whatever of that botocore's
+own backoff did not (up to ``MAX_RETRY_AFTER`` seconds).
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +55,8 @@ class GatewayError(Exception):
     """A CodeArtifact call failed; ``str(err)`` is one line fit for a CLI or a log."""
 
     def __init__(self, code: str, operation: str, message: str) -> None:
+        # botocore's texts may span lines (ParamValidationError lists one problem per line).
+        message = " ".join(message.split())
         super().__init__(f"{operation}: {code}: {message}")
         self.code = code
         self.operation = operation
@@ -156,6 +163,13 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
         yield items[start : start + size]
 
 
+def _next_token(token: object, params: Mapping[str, Any], operation: str) -> str:
+    """The next page's token; the one just used again would page forever (until a timeout)."""
+    if not isinstance(token, str) or token == params.get("nextToken"):
+        raise InvalidResponse("InvalidResponse", operation, f"nextToken: repeated or invalid ({token!r})")
+    return token
+
+
 def _copy_retry_after(response_dict: dict[str, Any], **_: Any) -> None:
     """Expose CodeArtifact's ``Retry-After`` (s) as the ``x-amz-retry-after`` (ms) botocore reads."""
     headers = response_dict.get("headers")
@@ -168,6 +182,31 @@ def _copy_retry_after(response_dict: dict[str, Any], **_: Any) -> None:
         headers["x-amz-retry-after"] = str(int(float(value) * 1000))
     except (TypeError, ValueError):
         return  # an HTTP-date or garbage: leave botocore's own backoff in charge
+
+
+MAX_RETRY_AFTER = 20.0  # seconds; botocore's own backoff ceiling, well inside a Lambda's timeout
+
+
+class _RetryAfter:
+    """Makes every request wait until the instant the last ``Retry-After`` named."""
+
+    def __init__(self) -> None:
+        self.not_before = 0.0  # time.monotonic() instant
+
+    def on_response(self, response_dict: dict[str, Any], **kwargs: Any) -> None:
+        _copy_retry_after(response_dict, **kwargs)
+        value = (response_dict.get("headers") or {}).get("Retry-After")
+        try:
+            seconds = float(str(value))
+        except ValueError:
+            return  # absent, or an HTTP-date: botocore's own backoff stays in charge
+        if math.isfinite(seconds) and seconds > 0:
+            self.not_before = max(self.not_before, time.monotonic() + min(seconds, MAX_RETRY_AFTER))
+
+    def before_send(self, **_: Any) -> None:
+        wait = self.not_before - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
 
 # --------------------------------------------------------------------------------------- gateway
@@ -189,10 +228,13 @@ class CodeArtifactGateway:
             self._install_hooks(self._client)
         return self._client
 
-    @staticmethod
-    def _install_hooks(client: CodeArtifactClient) -> None:
+    def _install_hooks(self, client: CodeArtifactClient) -> None:
+        self._retry_after = _RetryAfter()
         client.meta.events.register(
-            "before-parse.codeartifact", _copy_retry_after, unique_id="ca-lifecycle-retry-after"
+            "before-parse.codeartifact", self._retry_after.on_response, unique_id="ca-lifecycle-retry-after"
+        )
+        client.meta.events.register(
+            "before-send.codeartifact", self._retry_after.before_send, unique_id="ca-lifecycle-retry-wait"
         )
 
     def _call(self, operation: str, method: str, **kwargs: Any) -> dict[str, Any]:
@@ -235,7 +277,7 @@ class CodeArtifactGateway:
             token = page.get("nextToken")
             if not token:
                 return names
-            params["nextToken"] = token
+            params["nextToken"] = _next_token(token, params, "ListRepositoriesInDomain")
 
     def list_packages_page(
         self,
@@ -268,7 +310,9 @@ class CodeArtifactGateway:
             summaries.append(
                 PackageSummary(ref, _origin_from(raw.get("originConfiguration"), op, f"packages[{i}]"))
             )
-        return summaries, page.get("nextToken") or None
+        token = page.get("nextToken") or None
+        # Each page travels as a queue message: a repeated token would re-enqueue itself forever.
+        return summaries, None if token is None else _next_token(token, params, op)
 
     def list_versions(self, package: PackageRef) -> list[VersionFact]:
         """Every version in every status, newest publish first; ``publish_order`` is the list position."""
@@ -299,7 +343,7 @@ class CodeArtifactGateway:
             token = page.get("nextToken")
             if not token:
                 return facts
-            params["nextToken"] = token
+            params["nextToken"] = _next_token(token, params, op)
 
     def describe_published(self, package: PackageRef, version: str) -> datetime:
         op = "DescribePackageVersion"

@@ -114,6 +114,10 @@ def parse_work_message(body: str) -> WorkMessage:
         data = json.loads(body)
     except (json.JSONDecodeError, TypeError) as exc:
         raise InvalidMessage("body", f"not JSON: {exc}") from exc
+    except RecursionError:
+        # A body nested deeper than the decoder's limit: uncaught, it would crash the whole
+        # batch (and re-drive every record of it to the DLQ) instead of failing alone.
+        raise InvalidMessage("body", "nested too deeply to decode") from None
     if not isinstance(data, dict):
         raise InvalidMessage("body", f"expected a JSON object, got {type(data).__name__}")
     if "kind" in data:

@@ -28,6 +28,7 @@ ORIGINS_LOCKED: Final = "OriginsLocked"  # origin configurations written
 EVALUATION_ERRORS: Final = "EvaluationErrors"  # packages that failed, and per-version write failures
 EVENTS_DEDUPLICATED: Final = "EventsDeduplicated"  # duplicate deliveries skipped
 EVENTS_STALE: Final = "EventsStale"  # events at or below the package's last sequence
+EVENTS_SETTLED: Final = "EventsSettled"  # status events the ledger already knew (our own writes)
 PACKAGES_EVALUATED: Final = "PackagesEvaluated"  # process_package calls that completed
 # Planned actions are counted in both modes, so a dry-run shows what enforce would do.
 ARCHIVES_PLANNED: Final = "ArchivesPlanned"
@@ -41,6 +42,7 @@ METRIC_NAMES: Final = (
     EVALUATION_ERRORS,
     EVENTS_DEDUPLICATED,
     EVENTS_STALE,
+    EVENTS_SETTLED,
     PACKAGES_EVALUATED,
     ARCHIVES_PLANNED,
     DISPOSALS_PLANNED,

@@ -20,6 +20,7 @@ from ca_lifecycle.engine import Decision, Evaluation, evaluate
 from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Status, VersionFact
 from ca_lifecycle.gateway import (
     MISMATCH_CODES,
+    WRITE_CHUNK,
     CodeArtifactGateway,
     GatewayError,
     InvalidResponse,
@@ -32,6 +33,8 @@ from ca_lifecycle.ledger import Ledger, VersionRecord
 from ca_lifecycle.policy import Mode, PackagePolicy, PolicyDocument
 
 _EMPTY: Mapping[str, datetime] = MappingProxyType({})
+# Above this many versions to re-read before a save, one package query beats single reads.
+_SINGLE_READS = 25
 
 DONE = "done"
 # A write interrupted by one of these is re-raised after the ledger is saved: the caller
@@ -144,7 +147,6 @@ def process_package(
     run = _Run(
         package, document=document, gateway=gateway, ledger=ledger, now=now, known_published=known_published
     )
-    run.load()
     try:
         result = _process(run, apply=apply, max_describes=max_describes)
     except BaseException:
@@ -158,6 +160,10 @@ def process_package(
 
 def _process(run: _Run, *, apply: bool, max_describes: int) -> PackageResult:
     run.facts = run.gateway.list_versions(run.package)
+    # The ledger is read after the listing, not before: an evaluation of the same package
+    # finishing in between (events of one package in two batches) has then recorded its
+    # archives, and they are not mistaken for someone else's.
+    run.load()
     run.policy = run.document.select(run.package, {fact.origin_type for fact in run.facts})
     run.fill_times(run.facts)
     if run.policy is not None and run.policy.origin_lock != "off":
@@ -239,6 +245,8 @@ class _Run:
         self.unavailable: set[str] = set()  # describes that failed: never asked twice in one run
         self.archived_at: dict[str, datetime] = {}
         self.archived_by_us: set[str] = set()  # counts against the guardrail's archive window
+        self.first_seen: set[str] = set()  # archive times set by this run's first sighting
+        self.archive_facts: set[str] = set()  # versions whose archive fields this run set
         self.current_origin: OriginConfig | None = None
         self.describes = 0
 
@@ -255,12 +263,44 @@ class _Run:
         changed = replace(current, **changes)
         if changed != current:
             self.updates[version] = changed
+        if "archived_at" in changes:
+            self.archive_facts.add(version)
 
     def save_versions(self) -> None:
         if self.updates:
+            self._keep_concurrent_archives()
             self.ledger.record_versions(self.package, self.updates)
             self.records.update(self.updates)
             self.updates = {}  # saved: a second call (error path after success) writes nothing
+        self.first_seen.clear()
+        self.archive_facts.clear()
+
+    def _keep_concurrent_archives(self) -> None:
+        """Never let a save overwrite an archive another run recorded since our ledger read.
+
+        Writes replace whole records, so a record updated only for its publish time carries
+        our (possibly stale) archive fields, and a first sighting says "not ours": either would
+        erase a concurrent run's "archived by us" (two events of one package in two batches),
+        and the guardrail's window would stop counting it. Those versions are re-read first;
+        our own archives, restores and asset changes are facts we just observed, and win.
+        """
+        check = [v for v in self.updates if v not in self.archive_facts or v in self.first_seen]
+        if not check:
+            return
+        if len(check) > _SINGLE_READS:
+            versions = self.ledger.load_package(self.package).versions
+            stored = {v: versions.get(v) for v in check}
+        else:
+            stored = {v: self.ledger.load_version(self.package, v) for v in check}
+        for version in check:
+            recorded = stored[version]
+            if recorded is None or (version in self.first_seen and recorded.archived_at is None):
+                continue
+            self.updates[version] = replace(
+                self.updates[version],
+                archived_at=recorded.archived_at,
+                archived_by_us=recorded.archived_by_us,
+            )
 
     # -------------------------------------------------------------------------------- facts
 
@@ -337,6 +377,7 @@ class _Run:
             if version not in self.archived_at:
                 self.archived_at[version] = self.now
                 self.update(version, archived_at=self.now, archived_by_us=False)
+                self.first_seen.add(version)
 
     def sources_for(self, evaluation: Evaluation) -> dict[str, str]:
         ages = _uses_ages(self.policy)
@@ -367,26 +408,43 @@ class _Run:
         ]
         fresh: dict[str, Decision] | None = None
         for action, expected in groups:
-            planned = [d for d in evaluation.actions(action) if d.status is expected]
-            todo: dict[str, str] = {}
-            for decision in planned:
-                current = decision if fresh is None else fresh.get(decision.version)
-                if current is None or current.action is not action or current.status is not expected:
-                    now_status = "gone" if current is None else current.status.value
-                    result.outcomes[decision.version] = f"skipped: changed concurrently (now {now_status})"
-                elif current.revision is None:
-                    result.outcomes[decision.version] = "skipped: no revision in the listing"
-                else:
-                    todo[decision.version] = current.revision
-            if not todo:
-                continue
-            write = self._write(action, expected, todo, result)
-            if write.mismatched and fresh is None:
-                fresh = {d.version: d for d in self.resync(result).decisions}
+            planned = sorted(
+                (d for d in evaluation.actions(action) if d.status is expected), key=lambda d: d.version
+            )
+            # One write call per chunk, and the ledger saved after each: were the process killed
+            # (a Lambda timeout) mid-way, the retry still knows which archives were ours, so
+            # max_archive_fraction's window holds across the two runs.
+            for start in range(0, len(planned), WRITE_CHUNK):
+                todo: dict[str, str] = {}
+                for decision in planned[start : start + WRITE_CHUNK]:
+                    current = decision if fresh is None else fresh.get(decision.version)
+                    if current is None or current.action is not action or current.status is not expected:
+                        now_status = "gone" if current is None else current.status.value
+                        result.outcomes[decision.version] = (
+                            f"skipped: changed concurrently (now {now_status})"
+                        )
+                    elif current.revision is None:
+                        result.outcomes[decision.version] = "skipped: no revision in the listing"
+                    else:
+                        todo[decision.version] = current.revision
+                if not todo:
+                    continue
+                write = self._write(action, expected, todo, result)
+                self.save_versions()
+                if write is None:
+                    # The call itself failed (access denied, quota): the rest of the group would
+                    # fail alike, so it is reported for them without spending more calls.
+                    failure = result.outcomes[next(iter(todo))]
+                    for decision in planned[start + WRITE_CHUNK :]:
+                        result.outcomes.setdefault(decision.version, failure)
+                    break
+                if write.mismatched and fresh is None:
+                    fresh = {d.version: d for d in self.resync(result).decisions}
 
     def _write(
         self, action: Action, expected: Status, todo: dict[str, str], result: PackageResult
-    ) -> WriteResult:
+    ) -> WriteResult | None:
+        """One guarded write; None when the call itself failed (outcomes say how)."""
         try:
             if action is Action.ARCHIVE:
                 write = self.gateway.update_status(self.package, todo, expected, Status.ARCHIVED)
@@ -397,7 +455,7 @@ class _Run:
                 result.outcomes[version] = f"failed: {exc.code} {exc.message}"
             if _transient(exc):
                 raise
-            return WriteResult(failed=dict.fromkeys(todo, (exc.code, exc.message)))
+            return None
         for version in write.succeeded:
             result.outcomes[version] = DONE
             if action is Action.ARCHIVE:

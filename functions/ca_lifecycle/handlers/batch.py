@@ -17,11 +17,17 @@ evaluation is state-based and every write is guarded by ``expectedStatus`` and
 
 Ordering: evaluation lists every version, so an event at or below the package's last
 evaluated sequence number carries nothing new; it is skipped after one small read.
+
+Our own writes: every archive and dispose comes back as an event (a 59-version archive is
+six batches of them). An Archived/Disposed event of a version the ledger already records as
+archived is settled with one small read instead of a full evaluation (see
+``_settled_by_ledger``), so the burst costs no CodeArtifact call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,7 +36,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from ca_lifecycle import observability as obs
 from ca_lifecycle.events import CodeArtifactEvent
-from ca_lifecycle.facts import Action, OriginType, PackageRef, Restriction
+from ca_lifecycle.facts import Action, OriginType, PackageRef, Restriction, Status
+from ca_lifecycle.gateway import NotFound
 from ca_lifecycle.handlers import Dependencies
 from ca_lifecycle.ledger import package_key
 from ca_lifecycle.messages import (
@@ -50,6 +57,8 @@ if TYPE_CHECKING:
 # Scope is checked before listing versions, so their origin types are unknown: any origin
 # counts here, and process_package applies the exact scope.
 _ANY_ORIGIN = frozenset(OriginType)
+# Time kept in hand before starting another package or page (see WorkerBatch._out_of_time).
+DEADLINE_RESERVE_MS = 30_000
 # Decisions logged per package at most (a 5,000-version package must not flood the log).
 _LOGGED_DECISIONS = 100
 
@@ -71,11 +80,23 @@ class _PackageGroup:
         return self.events[0][1].id if self.events else self.items[0]
 
 
+class DeadlineError(RuntimeError):
+    """Not started: too little of the invocation was left. The record is retried, not lost."""
+
+
 class WorkerBatch:
     """One invocation's records: planned, run, and then settled record by record."""
 
-    def __init__(self, records: Sequence[Mapping[str, Any]], dependencies: Dependencies) -> None:
+    def __init__(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        dependencies: Dependencies,
+        remaining_ms: Callable[[], int] | None = None,
+    ) -> None:
         self.deps = dependencies
+        # Lambda's clock (context.get_remaining_time_in_millis); None = no deadline (CLI, tests).
+        self.remaining_ms = remaining_ms
+        self.longest_ms = 0.0
         self.failures: dict[str, Exception] = {}
         self.groups: dict[str, _PackageGroup] = {}
         self.pages: list[tuple[str, RepositoryPageItem]] = []
@@ -88,6 +109,12 @@ class WorkerBatch:
                     "malformed message",
                     extra={"message_id": message_id, "field": exc.field, "error": str(exc)},
                 )
+                self.failures[message_id] = exc
+                continue
+            except Exception as exc:
+                # Any other surprise in one body must still fail that record alone: an
+                # exception escaping here would fail the whole batch, good records included.
+                logger.exception("unreadable message", extra={"message_id": message_id})
                 self.failures[message_id] = exc
                 continue
             self._add(message_id, message)
@@ -105,9 +132,36 @@ class WorkerBatch:
 
     # ------------------------------------------------------------------------------ running
 
+    def _out_of_time(self, message_ids: Sequence[str]) -> bool:
+        """Whether to leave a unit of work for a retry rather than risk the Lambda timeout.
+
+        A timeout fails every record of the batch (the finished ones too) and kills a package
+        mid-write before the ledger records what was archived; a record failed here is simply
+        redelivered. The reserve is the longest unit seen in this batch twice over, at least
+        ``DEADLINE_RESERVE_MS``.
+        """
+        if self.remaining_ms is None:
+            return False
+        if self.remaining_ms() >= max(DEADLINE_RESERVE_MS, 2 * self.longest_ms):
+            return False
+        logger.warning(
+            "too little time left; records left for a retry", extra={"message_ids": list(message_ids)}
+        )
+        for message_id in message_ids:
+            self.failures[message_id] = DeadlineError(
+                "left for a retry: the invocation was nearly out of time"
+            )
+        return True
+
+    def _timed(self, started: float) -> None:
+        self.longest_ms = max(self.longest_ms, (time.monotonic() - started) * 1000)
+
     def run(self) -> None:
         for group in self.groups.values():
+            if self._out_of_time(group.message_ids):
+                continue
             logger.set_correlation_id(group.correlation_id)
+            started = time.monotonic()
             try:
                 self._run_group(group)
             except Exception as exc:
@@ -118,8 +172,12 @@ class WorkerBatch:
                 )
                 for message_id in group.message_ids:
                     self.failures[message_id] = exc
+            self._timed(started)
         for message_id, page in self.pages:
+            if self._out_of_time([message_id]):
+                continue
             logger.set_correlation_id(message_id)
+            started = time.monotonic()
             try:
                 self._run_page(page)
             except Exception as exc:
@@ -128,6 +186,7 @@ class WorkerBatch:
                     extra={"message_id": message_id, "repository": page.repository},
                 )
                 self.failures[message_id] = exc
+            self._timed(started)
 
     def _run_group(self, group: _PackageGroup) -> None:
         deps, package = self.deps, group.package
@@ -159,18 +218,42 @@ class WorkerBatch:
                 if stale:
                     obs.count(obs.EVENTS_STALE, stale)
                     logger.info("stale events skipped", extra={"count": stale, "last_sequence": last})
+        if live and not group.items:
+            echoes = [e for e in live if _settled_by_ledger(e, deps)]
+            if len(echoes) == len(live):
+                # Every event reports a state the ledger already holds (typically the events of
+                # our own archive and dispose writes): evaluating would list the package only to
+                # find nothing to do. Their sequence is NOT recorded: a change made by someone
+                # else between our listing and our write may carry a lower number.
+                obs.count(obs.EVENTS_SETTLED, len(echoes))
+                logger.info(
+                    "events of known state settled",
+                    extra={"count": len(echoes), "reason": "the ledger already records these statuses"},
+                )
+                self._claim(fresh, now)
+                return
         if live or group.items:
             # Sequence numbers are recorded here, after success, not by process_package: a
             # failed evaluation must not make its own retry look stale.
-            result = deps.process_package(
-                package,
-                document=deps.document,
-                gateway=deps.gateway,
-                ledger=deps.ledger,
-                now=now,
-                apply=True,
-                known_published=_published_times(fresh),
-            )
+            try:
+                result = deps.process_package(
+                    package,
+                    document=deps.document,
+                    gateway=deps.gateway,
+                    ledger=deps.ledger,
+                    now=now,
+                    apply=True,
+                    known_published=_published_times(fresh),
+                )
+            except NotFound as exc:
+                # The package (or its repository) is gone: deleted since the event or the
+                # sweep's listing. Nothing is left to decide; failing would only send its
+                # records to the DLQ (process_package raises before any write).
+                logger.info(
+                    "package no longer exists", extra={"package": package.display(), "error": str(exc)}
+                )
+                self._claim(fresh, now)
+                return
             _report(result)
             if live:
                 deps.ledger.record_evaluation(package, now, max(e.detail.sequence_number for e in live))
@@ -197,15 +280,18 @@ class WorkerBatch:
             for summary in summaries
             if deps.document.select(summary.package, _ANY_ORIGIN) is not None
         ]
-        if next_token:
-            items.append(page.model_copy(update={"next_token": next_token}))
         deps.queue.send(items)
+        # The next page goes out only once every package item is queued, in its own call: were
+        # it in a batch whose other entries failed, this record's retry would enqueue it again
+        # and the rest of the repository would be listed twice (and again on every such retry).
+        if next_token:
+            deps.queue.send([page.model_copy(update={"next_token": next_token})])
         logger.info(
             "repository page enqueued",
             extra={
                 "repository": page.repository,
                 "listed": len(summaries),
-                "packages_enqueued": len(items) - (1 if next_token else 0),
+                "packages_enqueued": len(items),
                 "more_pages": bool(next_token),
             },
         )
@@ -217,6 +303,28 @@ class WorkerBatch:
         failure = self.failures.get(record.message_id)
         if failure is not None:
             raise failure
+
+
+def _settled_by_ledger(event: CodeArtifactEvent, deps: Dependencies) -> bool:
+    """Whether ``event`` only reports a status change the ledger already knows of.
+
+    True for an Archived or Disposed update of a version the ledger records as archived (by
+    us, or first seen so) with the same revision. Such a change removes no live version and
+    starts no clock the ledger does not hold, so it cannot change any decision: evaluation is
+    idempotent, and this makes its no-op cheap (one small read, no CodeArtifact call).
+    Anything else (a publish, a restore, an asset change, an unknown version) is evaluated.
+    """
+    detail = event.detail
+    if detail.operation_type != "Updated" or detail.status not in (Status.ARCHIVED, Status.DISPOSED):
+        return False
+    record = deps.ledger.load_version(detail.package_ref(), detail.package_version)
+    if record is None or record.archived_at is None:
+        return False
+    return (
+        record.revision is None
+        or detail.package_version_revision is None
+        or record.revision == detail.package_version_revision
+    )
 
 
 def _published_times(events: Sequence[CodeArtifactEvent]) -> dict[str, datetime]:

@@ -22,7 +22,11 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    batch = WorkerBatch(event.get("Records", []), _dependencies())
+    batch = WorkerBatch(
+        event.get("Records", []),
+        _dependencies(),
+        remaining_ms=getattr(context, "get_remaining_time_in_millis", None),
+    )
     batch.run()
     return process_partial_response(
         event=event, record_handler=batch.settle, processor=processor, context=context

@@ -55,6 +55,10 @@ class Ledger(Protocol):
         """The package's last evaluated sequence number alone: one small read, no versions."""
         ...
 
+    def load_version(self, package: PackageRef, version: str) -> VersionRecord | None:
+        """One version's record alone (None when nothing is recorded): one small read."""
+        ...
+
     def claim_event(self, dedupe_id: str, now: datetime, ttl: timedelta = DEFAULT_EVENT_TTL) -> bool:
         """Atomically claim an ``eventDeduplicationId``; False if a live claim already exists."""
         ...

@@ -117,6 +117,13 @@ class DynamoDBLedger:
         )
         return _int_or_none(response.get("Item", {}).get("last_sequence"))
 
+    def load_version(self, package: PackageRef, version: str) -> VersionRecord | None:
+        response = self.table.get_item(
+            Key={"pk": package_key(package), "sk": f"{VERSION_PREFIX}{version}"}, ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else version_record(dict(item))
+
     def claim_event(self, dedupe_id: str, now: datetime, ttl: timedelta = DEFAULT_EVENT_TTL) -> bool:
         try:
             self.table.put_item(

@@ -115,6 +115,12 @@ class LocalLedger:
     def last_sequence(self, package: PackageRef) -> int | None:
         return self.load_package(package).last_sequence
 
+    def load_version(self, package: PackageRef, version: str) -> VersionRecord | None:
+        with self._lock:
+            entry = self._read()["packages"].get(package_key(package)) or {}
+        attributes = entry.get("versions", {}).get(version)
+        return None if attributes is None else version_record(attributes)
+
     def claim_event(self, dedupe_id: str, now: datetime, ttl: timedelta = DEFAULT_EVENT_TTL) -> bool:
         with self._lock:
             data = self._read()

@@ -12,6 +12,7 @@ from botocore.config import Config
 from ca_lifecycle.facts import PackageRef
 from ca_lifecycle.gateway import CodeArtifactGateway
 from ca_lifecycle.handlers import set_dependencies, sweep
+from ca_lifecycle.messages import PackageWorkItem
 from pipeline_rig import DOMAIN, OWNER, REPO, TABLE, LambdaContext, Pipeline, policy
 
 QUICK_GIVE_UP = Config(retries={"mode": "standard", "total_max_attempts": 2})
@@ -55,6 +56,25 @@ def test_a_publish_event_brings_the_package_to_policy(pipeline: Pipeline) -> Non
     assert pipeline.queue_depth(pipeline.dlq_url) == 0
 
 
+def test_the_burst_of_our_own_archive_events_settles_without_codeartifact_calls(pipeline: Pipeline) -> None:
+    # Given a package of 60 old versions (already locked) whose publish event archives 59 of them
+    old = [f"1.{i}.0" for i in range(60)]
+    pipeline.seed_package("widgets", old, origin=("ALLOW", "BLOCK"))
+    pipeline.publish("widgets", "2.0.0")
+    response = pipeline.run_batch(pipeline.receive())
+    assert response["batchItemFailures"] == []
+    assert pipeline.emulator.stats()["UpdatePackageVersionsStatus"] == 1
+    pipeline.emulator.reset_stats()
+    # When the 59 events our own write caused come back through the rule (six batches)
+    batches = pipeline.drain()
+    # Then they all succeed, none lands in the DLQ, and not one CodeArtifact call is spent
+    assert batches == 6
+    assert len(pipeline.handled) == 1 + 59
+    assert pipeline.emulator.stats() == {}
+    assert all(r["batchItemFailures"] == [] for r in pipeline.responses)
+    assert pipeline.queue_depth(pipeline.dlq_url) == 0
+
+
 def test_duplicate_and_out_of_order_events_change_nothing_twice(pipeline: Pipeline) -> None:
     # Given a package already brought to policy by its publish event
     published_and_drained(pipeline)
@@ -83,6 +103,31 @@ def test_dry_run_makes_zero_mutating_calls(pipeline: Pipeline) -> None:
     assert set(pipeline.statuses("widgets", ALL).values()) == {"Published"}
     assert pipeline.origin("widgets") == {"publish": "ALLOW", "upstream": "ALLOW"}
     assert pipeline.emulator.stats()["ListPackageVersions"] >= 1
+
+
+def test_a_dry_run_sweep_makes_zero_mutating_calls_but_counts_what_enforce_would_do(
+    pipeline: Pipeline, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an unlocked package with old versions, and archives of ours past archived_for
+    pipeline.seed_package("widgets", OLD)
+    pipeline.use_policy(policy(mode="dry-run"))
+    # When the scheduled sweep runs, its pages fan out and every item is handled
+    pipeline.sweep()
+    pipeline.drain()
+    # Then the package was listed and evaluated, but nothing at all was written
+    stats = pipeline.emulator.stats()
+    assert stats["ListPackages"] >= 1
+    assert stats["ListPackageVersions"] >= 1
+    assert pipeline.mutating_calls() == {}
+    assert set(pipeline.statuses("widgets", OLD).values()) == {"Published"}
+    assert pipeline.origin("widgets") == {"publish": "ALLOW", "upstream": "ALLOW"}
+    # And the decisions were counted as planned (the numbers enforce would act on)
+    planned = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"ArchivesPlanned"' in line
+    ]
+    values = [line["ArchivesPlanned"] for line in planned]
+    assert sum(sum(v) if isinstance(v, list) else v for v in values) == 2
+    assert not any("VersionsArchived" in line for line in planned)
 
 
 def test_a_concurrent_status_change_is_skipped_not_overwritten(pipeline: Pipeline) -> None:
@@ -174,6 +219,22 @@ def test_a_malformed_record_fails_alone_and_ends_in_the_dlq(pipeline: Pipeline) 
     pipeline.drain()
     dead = pipeline.receive(pipeline.dlq_url)
     assert [m["MessageId"] for m in dead] == [malformed_id]
+
+
+def test_work_for_a_package_deleted_meanwhile_succeeds_without_recreating_it(pipeline: Pipeline) -> None:
+    # Given a sweep item for a package the repository no longer has, next to a real publish
+    pipeline.seed_package("widgets", OLD)
+    gone = PackageRef(DOMAIN, REPO, "npm", "acme", "gone", OWNER)
+    pipeline.send_raw(PackageWorkItem.for_package(gone).model_dump_json())
+    pipeline.publish("widgets", "1.4.0")
+    # When the queue is drained
+    pipeline.drain()
+    # Then nothing failed or reached the DLQ, the package was not re-created, widgets reached policy
+    assert all(r["batchItemFailures"] == [] for r in pipeline.responses)
+    assert pipeline.queue_depth(pipeline.dlq_url) == 0
+    with pytest.raises(KeyError):
+        pipeline.origin("gone")
+    assert pipeline.statuses("widgets", ["1.2.0"]) == {"1.2.0": "Archived"}
 
 
 def test_dispose_follows_once_archived_for_has_elapsed(pipeline: Pipeline) -> None:

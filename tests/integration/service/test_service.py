@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 from ca_emulator import Emulator
 from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Restriction, Status
-from ca_lifecycle.gateway import AccessDenied, CodeArtifactGateway, GatewayError, Throttled, WriteResult
+from ca_lifecycle.gateway import (
+    AccessDenied,
+    CodeArtifactGateway,
+    GatewayError,
+    NotFound,
+    Throttled,
+    WriteResult,
+)
 from ca_lifecycle.ledger import LocalLedger
 from ca_lifecycle.policy import PolicyDocument, parse_policy
 from ca_lifecycle.service import PackageResult, process_package
@@ -398,3 +405,168 @@ def test_the_gateway_waits_at_least_the_retry_after_codeartifact_sends(emulator:
     assert [f.version for f in facts] == ["1.0.0"]
     assert time.monotonic() - started >= 2.0
     assert emulator.stats()["ListPackageVersions"] == 3
+
+
+class _Killed(BaseException):
+    """The Lambda runtime ending the process: no handler, no ``finally`` that writes anything."""
+
+
+class _MortalLedger(LocalLedger):
+    """Writes nothing once the process has been killed (as a dead Lambda would)."""
+
+    dead = False
+
+    def record_versions(self, package: PackageRef, updates: Mapping[str, Any]) -> None:
+        if not self.dead:
+            super().record_versions(package, updates)
+
+
+def test_a_timeout_mid_write_keeps_the_guardrail_cap_on_the_retry(
+    emulator: Emulator, codeartifact: Any, tmp_path: Path
+) -> None:
+    # Given 450 versions of which 270 are old, under max_archive_fraction 0.5 (225 archives at most)
+    _seed(emulator, SMALL, 450)
+    ledger = _MortalLedger(tmp_path / "ledger.json")
+    writes = 0
+
+    def kill_on_the_second_write(**_: Any) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            ledger.dead = True
+            raise _Killed
+
+    codeartifact.meta.events.register(
+        "before-call.codeartifact.UpdatePackageVersionsStatus", kill_on_the_second_write
+    )
+    document = _policy(fraction=0.5)
+    # When the first run is killed after its first write (100 versions archived) ...
+    with pytest.raises(_Killed):
+        _run(SMALL, CodeArtifactGateway(codeartifact), ledger, document=document)
+    archived_first = [
+        v
+        for v in _seed_versions(450)
+        if emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", v) == "Archived"
+    ]
+    assert len(archived_first) == 100
+    # ... and SQS redelivers the package a minute later
+    ledger.dead = False
+    _run(SMALL, CodeArtifactGateway(codeartifact), ledger, document=document, now=NOW + timedelta(minutes=1))
+    # Then the ledger knew the first 100 as our own archives, so the cap held across both runs
+    statuses = [emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", v) for v in _seed_versions(450)]
+    assert statuses.count("Archived") == 225
+    assert all(ledger.load_package(SMALL).versions[v].archived_by_us for v in archived_first)
+
+
+def _seed_versions(count: int) -> list[str]:
+    return [f"1.{i // 1000}.{i % 1000}" for i in range(count)]
+
+
+def test_a_call_level_write_error_is_not_repeated_for_every_chunk(
+    emulator: Emulator, codeartifact: Any, ledger: LocalLedger
+) -> None:
+    # Given 120 archives (two chunks) and writes that are denied
+    newest_first = _seed(emulator, SMALL, 300)
+    denied = AccessDenied("AccessDeniedException", "UpdatePackageVersionsStatus", "not authorized")
+    gateway = _WritesFail(codeartifact, denied)
+    calls = 0
+    original = gateway.update_status
+
+    def counted(*args: Any, **kwargs: Any) -> WriteResult:
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)
+
+    gateway.update_status = counted  # type: ignore[method-assign]
+    # When applied
+    result = _run(SMALL, gateway, ledger)
+    # Then one call was spent, and every planned archive is reported failed with its reason
+    assert calls == 1
+    assert set(result.failed) == set(newest_first[180:])
+    assert all("codeartifact:UpdatePackageVersionsStatus" in result.failed[v] for v in newest_first[180:])
+
+
+def test_retry_after_is_honoured_even_by_a_botocore_that_ignores_it(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a botocore without x-amz-retry-after support (the Lambda runtime's bundled botocore
+    # may predate it), simulated by switching its reading of the header off
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "_get_retry_after_delay", lambda self, context: None)
+    _seed(emulator, SMALL, 1)
+    gateway = CodeArtifactGateway()
+    gateway.list_versions(SMALL)  # request 1 passes
+    emulator.faults.throttle_every = 2
+    emulator.faults.throttle_retry_after = 3
+
+    # When the next call is throttled once with Retry-After: 3 and retried
+    started = time.monotonic()
+    facts = gateway.list_versions(SMALL)
+
+    # Then the retry still waited the server's hint (botocore's backoff and rate limiter alone take about 2 s)
+    assert [f.version for f in facts] == ["1.0.0"]
+    assert time.monotonic() - started >= 3.0
+    assert emulator.stats()["ListPackageVersions"] == 3
+
+
+class _OvertakenGateway(CodeArtifactGateway):
+    """Another evaluation of the package runs to completion just before our ``moment`` call."""
+
+    def __init__(self, client: Any, overtake: Any, moment: str) -> None:
+        super().__init__(client)
+        self.overtake = overtake
+        self.moment = moment
+
+    def _maybe_overtaken(self, method: str) -> None:
+        if method == self.moment and self.overtake is not None:
+            overtake, self.overtake = self.overtake, None
+            overtake()
+
+    def list_versions(self, package: PackageRef) -> list[Any]:
+        self._maybe_overtaken("list_versions")
+        return super().list_versions(package)
+
+    def describe_origin(self, package: PackageRef) -> OriginConfig | None:
+        self._maybe_overtaken("describe_origin")
+        return super().describe_origin(package)
+
+
+@pytest.mark.parametrize("moment", ["list_versions", "describe_origin"])
+def test_a_concurrent_evaluation_cannot_relabel_our_archives_as_first_seen(
+    emulator: Emulator, codeartifact: Any, ledger: LocalLedger, moment: str
+) -> None:
+    # Given two evaluations of one package racing (two events in two batches): the first
+    # archives 20 versions while the second is between its start and its listing, or between
+    # its listing and its ledger save
+    newest_first = _seed(emulator, SMALL, 200)
+    ours = newest_first[180:]
+    first = CodeArtifactGateway(codeartifact)
+    second = _OvertakenGateway(codeartifact, lambda: _run(SMALL, first, ledger), moment)
+    # When the second finishes last
+    result = _run(SMALL, second, ledger, now=NOW + timedelta(seconds=5))
+    # Then the second wrote nothing over the first (its writes, if planned, were skipped)
+    assert result.failed == {}
+    assert all(outcome.startswith("skipped: MISMATCHED") for outcome in result.outcomes.values())
+    # And the ledger still says we archived them, at the first run's time (the guardrail's
+    # window counts them; dispose counts from then)
+    records = ledger.load_package(SMALL).versions
+    assert {(records[v].archived_by_us, records[v].archived_at) for v in ours} == {(True, NOW)}
+
+
+def test_a_package_that_no_longer_exists_raises_not_found_before_any_write(
+    emulator: Emulator, gateway: CodeArtifactGateway, ledger: LocalLedger
+) -> None:
+    # Given an event or sweep item naming a package the repository no longer has (or never had)
+    _seed(emulator, SMALL, 1)  # the repository exists
+    gone = PackageRef(DOMAIN, REPO, "npm", "acme", "gone")
+    emulator.reset_stats()
+    # When it is evaluated and applied, Then NotFound reaches the caller (the CLI reports it;
+    # the worker settles the records) ...
+    with pytest.raises(NotFound):
+        _run(gone, gateway, ledger)
+    # ... and nothing was written: in particular no origin write, which would re-create the
+    # package as an empty record
+    assert _writes(emulator.stats()) == 0
+    with pytest.raises(KeyError):
+        emulator.origin_configuration(DOMAIN, REPO, "npm", "acme", "gone")

@@ -120,11 +120,16 @@ def test_out_of_order_pair_is_delivered_newest_first() -> None:
     assert first.package_ref() == second.package_ref()
 
 
-@pytest.mark.parametrize("state", ["Deleted", "SomethingNew"])
-def test_deletes_accept_an_undocumented_state(state: str) -> None:
+@pytest.mark.parametrize("state", ["Deleted", "SomethingNew", None, _DELETE_STATE := object()])
+def test_deletes_accept_an_undocumented_state(state: object) -> None:
+    # AWS documents no value for deletes: any string, null, or no key at all is accepted.
     event = sample("delete.json")
-    event["detail"]["packageVersionState"] = state
+    if state is _DELETE_STATE:
+        del event["detail"]["packageVersionState"]
+    else:
+        event["detail"]["packageVersionState"] = state
     assert parse_event(event).detail.status is Status.DELETED
+    assert isinstance(parse_work_message(json.dumps(event)), CodeArtifactEvent)
 
 
 @pytest.mark.parametrize(
@@ -176,6 +181,8 @@ _DELETE = object()
         (("detail", "operationType"), "Moved", "detail.operationType"),
         (("detail", "packageVersionState"), "Deleted", "detail.packageVersionState"),
         (("detail", "packageVersionState"), "Frozen", "detail.packageVersionState"),
+        (("detail", "packageVersionState"), None, "detail.packageVersionState"),
+        (("detail", "packageVersionState"), _DELETE, "detail.packageVersionState"),
         (("detail", "sequenceNumber"), "12", "detail.sequenceNumber"),
         (("detail", "sequenceNumber"), -3, "detail.sequenceNumber"),
         (("detail", "domainOwner"), "1111", "detail.domainOwner"),
@@ -265,6 +272,8 @@ def test_repository_page_item_parses_with_and_without_token() -> None:
         ('{"hello": "world"}', "kind"),
         ("[1, 2]", "body"),
         ("", "body"),
+        ("[" * 100_000, "body"),
+        ('{"kind": "package", "name": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001, "body"),
     ],
 )
 def test_invalid_work_items_name_the_field(body: str, field: str) -> None:

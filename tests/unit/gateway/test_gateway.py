@@ -88,6 +88,48 @@ def test_list_versions_pages_at_1000_sorted_by_publish_time_and_numbers_the_orde
     assert all(f.published is None for f in facts)
 
 
+def test_a_page_token_handed_back_unchanged_fails_instead_of_looping(
+    stubbed: tuple[CodeArtifactGateway, Stubber],
+) -> None:
+    # Given an API that answers the second page with the token it was asked for
+    gateway, stubber = stubbed
+    base = {**NPM_PARAMS, "sortBy": "PUBLISHED_TIME", "maxResults": 1000}
+    stubber.add_response("list_package_versions", {"versions": [_summary("2.0.0")], "nextToken": "t1"}, base)
+    stubber.add_response(
+        "list_package_versions",
+        {"versions": [_summary("1.0.0")], "nextToken": "t1"},
+        {**base, "nextToken": "t1"},
+    )
+    # When listing, Then it stops with an error naming the field (not a loop until the Lambda timeout)
+    with pytest.raises(InvalidResponse, match="nextToken: repeated"):
+        gateway.list_versions(NPM)
+
+
+def test_list_repositories_stops_on_a_repeated_token(stubbed: tuple[CodeArtifactGateway, Stubber]) -> None:
+    gateway, stubber = stubbed
+    params = {"domain": "acme", "maxResults": 1000}
+    stubber.add_response(
+        "list_repositories_in_domain", {"repositories": [{"name": "aa"}], "nextToken": "t"}, params
+    )
+    stubber.add_response(
+        "list_repositories_in_domain",
+        {"repositories": [{"name": "bb"}], "nextToken": "t"},
+        {**params, "nextToken": "t"},
+    )
+    with pytest.raises(InvalidResponse, match="nextToken: repeated"):
+        gateway.list_repositories("acme", None)
+
+
+def test_a_packages_page_answering_its_own_token_is_an_error_not_a_message_loop(
+    stubbed: tuple[CodeArtifactGateway, Stubber],
+) -> None:
+    gateway, stubber = stubbed
+    params = {"domain": "acme", "repository": "release", "maxResults": 1000, "nextToken": "p2"}
+    stubber.add_response("list_packages", {"packages": [], "nextToken": "p2"}, params)
+    with pytest.raises(InvalidResponse, match="nextToken: repeated"):
+        gateway.list_packages_page("acme", None, "release", "p2")
+
+
 def test_list_versions_omits_namespace_and_owner_when_absent(
     stubbed: tuple[CodeArtifactGateway, Stubber],
 ) -> None:
@@ -388,6 +430,20 @@ def test_client_errors_become_gateway_errors(
     assert caught.value.operation == "ListPackageVersions"
     assert text in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_client_side_validation_errors_are_one_line_too() -> None:
+    # Given names botocore's own validation rejects (two problems: two lines in botocore's text)
+    gateway = CodeArtifactGateway(boto3.client("codeartifact", region_name="us-east-1"))
+    with pytest.raises(GatewayError) as caught:
+        gateway.list_versions(PackageRef("a", "r", "npm", None, "x"))
+    # Then the message is one line, fit for a CLI error or a log field, and keeps both problems
+    text = str(caught.value)
+    assert "\n" not in text
+    assert text.startswith("ListPackageVersions: ParamValidationError: Parameter validation failed: ")
+    assert "parameter domain" in text
+    assert "parameter repository" in text
+    assert "\n" not in caught.value.message
 
 
 class _RaisingClient:

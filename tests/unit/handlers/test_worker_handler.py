@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from ca_lifecycle.facts import Action, PackageRef, Restriction
 from ca_lifecycle.handlers import worker
+from ca_lifecycle.ledger import VersionRecord
 from ca_lifecycle.messages import PackageWorkItem, RepositoryPageItem
 from handler_fakes import (
     EVENTS,
@@ -91,6 +92,37 @@ def test_a_batch_of_only_malformed_records_reports_them_all(world: World) -> Non
     assert world.service.calls == []
 
 
+def test_a_deeply_nested_body_fails_alone_instead_of_crashing_the_batch(world: World) -> None:
+    # Given a body nested deeper than the JSON decoder's recursion limit (well under SQS's 256 KB)
+    poison = "[" * 100_000
+    # When it shares a batch with a good event
+    response = run(poison, event("npm-publish.json"))
+    # Then only it fails (the invocation did not crash, which would fail and re-drive all ten)
+    assert failed_ids(response) == ["m0"]
+    assert [call["package"] for call in world.service.calls] == [WIDGETS]
+
+
+def test_an_unexpected_parse_error_fails_only_its_record(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the parser blows up on one body with something other than InvalidMessage
+    from ca_lifecycle.handlers import batch
+
+    real = batch.parse_work_message
+
+    def flaky(body: str) -> Any:
+        if body == "explode":
+            raise RuntimeError("parser bug")
+        return real(body)
+
+    monkeypatch.setattr(batch, "parse_work_message", flaky)
+    # When it shares a batch with a good event
+    response = run(event("npm-publish.json"), "explode")
+    # Then only that record fails and the event is evaluated
+    assert failed_ids(response) == ["m1"]
+    assert [call["package"] for call in world.service.calls] == [WIDGETS]
+
+
 # ------------------------------------------------------------------------------ grouping
 
 
@@ -149,6 +181,38 @@ def test_a_failed_evaluation_is_retried_not_lost(world: World) -> None:
     assert world.ledger.last_sequence(WIDGETS) == 12
 
 
+class _ShrinkingContext(LambdaContext):
+    """A Lambda context whose clock drops by ``step_ms`` on every look."""
+
+    def __init__(self, start_ms: int, step_ms: int) -> None:
+        super().__init__()
+        self.left, self.step = start_ms, step_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        self.left -= self.step
+        return self.left
+
+
+def test_records_not_started_before_the_deadline_fail_for_a_retry(world: World) -> None:
+    # Given three packages in one batch, and an invocation about to run out after the first
+    bodies = (event("npm-publish.json"), event("pypi-publish.json"), event("maven-publish-1-created.json"))
+    context = _ShrinkingContext(start_ms=45_000, step_ms=10_000)
+    # When the worker runs
+    response = dict(worker.handler(sqs_event(*bodies), context))
+    # Then the first package was evaluated; the others were not started and fail for a retry
+    assert [call["package"].name for call in world.service.calls] == ["widgets"]
+    assert failed_ids(response) == ["m1", "m2"]
+    # And nothing of theirs is marked done, so their redelivery is evaluated normally
+    assert not world.ledger.event_claimed(event("pypi-publish.json")["detail"]["eventDeduplicationId"], NOW)
+
+
+def test_with_time_to_spare_every_record_runs(world: World) -> None:
+    bodies = (event("npm-publish.json"), event("pypi-publish.json"))
+    response = dict(worker.handler(sqs_event(*bodies), _ShrinkingContext(600_000, 1_000)))
+    assert failed_ids(response) == []
+    assert len(world.service.calls) == 2
+
+
 # ------------------------------------------------------------------------------ dedupe / ordering
 
 
@@ -171,6 +235,49 @@ def test_duplicate_delivery_in_a_later_batch_is_skipped(
     assert failed_ids(response) == []
     assert len(world.service.calls) == 1
     assert metric_totals(output_lines(capsys)).get("EventsDeduplicated") == 1
+
+
+def _archive_event(version: str, state: str = "Archived", revision: str = "REV-A") -> dict[str, Any]:
+    body = event("archive.json")
+    body["detail"].update(
+        packageVersion=version,
+        packageVersionState=state,
+        packageVersionRevision=revision,
+        eventDeduplicationId=f"echo-{version}-{state}-{revision}",
+    )
+    return body
+
+
+def test_status_events_the_ledger_already_knows_settle_without_evaluation(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the ledger records 1.0.0 and 1.1.0 as archived by us (revision REV-A)
+    ours = VersionRecord(revision="REV-A", archived_at=NOW, archived_by_us=True)
+    world.ledger.record_versions(WIDGETS, {"1.0.0": ours, "1.1.0": ours})
+    # When the events of those archives (and of a later dispose) come back
+    response = run(_archive_event("1.0.0"), _archive_event("1.1.0"), _archive_event("1.0.0", "Disposed"))
+    # Then they succeed without any evaluation, are claimed, and leave the sequence alone
+    assert failed_ids(response) == []
+    assert world.service.calls == []
+    assert world.ledger.event_claimed("echo-1.0.0-Archived-REV-A", NOW)
+    assert world.ledger.last_sequence(WIDGETS) is None
+    assert metric_totals(output_lines(capsys))["EventsSettled"] == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (lambda: _archive_event("1.2.0"), "a version the ledger never saw archived"),
+        (lambda: _archive_event("1.0.0", revision="REV-B"), "new assets under the same version"),
+        (lambda: _archive_event("1.0.0", "Published"), "a restore"),
+        (lambda: event("npm-publish.json"), "a publish"),
+    ],
+)
+def test_events_with_news_are_evaluated_even_beside_known_ones(world: World, body: Any, why: str) -> None:
+    ours = VersionRecord(revision="REV-A", archived_at=NOW, archived_by_us=True)
+    world.ledger.record_versions(WIDGETS, {"1.0.0": ours})
+    run(_archive_event("1.0.0", "Disposed"), body())
+    assert len(world.service.calls) == 1, why
 
 
 def test_out_of_order_event_is_a_cheap_no_op(world: World, capsys: pytest.CaptureFixture[str]) -> None:
@@ -266,6 +373,28 @@ def test_repository_page_enqueues_in_scope_packages_and_the_next_page(world: Wor
     assert [b.get("name") for b in bodies[:2]] == ["widgets", "gadgets"]
     assert bodies[2]["next_token"] == "tok-2"
     assert world.service.calls == []  # pages list; packages are evaluated when their items arrive
+
+
+def test_a_page_whose_items_fail_to_enqueue_does_not_fork_the_listing(world: World) -> None:
+    # Given SQS rejects one package entry of the page's fan-out twice (FailedEntryCount > 0)
+    from dataclasses import replace
+
+    from ca_lifecycle.handlers import set_dependencies
+    from ca_lifecycle.queue import WorkQueue
+    from test_sweep_and_wiring import FakeSQS
+
+    sqs = FakeSQS(fail_ids=[{"0"}, {"0"}])
+    set_dependencies(replace(world.deps, queue=WorkQueue("https://sqs/q", client=sqs)))  # type: ignore[arg-type]
+    world.gateway.pages[("release", None)] = ([WIDGETS], "tok-2")
+    page = RepositoryPageItem(domain="acme", domain_owner="111122223333", repository="release").model_dump()
+    # When the page is handled, fails, and SQS redelivers it
+    first = run(page)
+    second = run(page)
+    # Then the first attempt failed without enqueuing the next page, and the retry enqueued it
+    # once: a duplicated next page would list the rest of the repository twice.
+    assert (failed_ids(first), failed_ids(second)) == (["m0"], [])
+    kinds = [json.loads(e["MessageBody"])["kind"] for call in sqs.calls for e in call]
+    assert kinds.count("repository-page") == 1
 
 
 def test_last_page_enqueues_no_further_page(world: World) -> None:

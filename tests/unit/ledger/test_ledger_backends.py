@@ -77,6 +77,18 @@ def test_recorded_versions_round_trip_with_utc_times(ledger: Ledger) -> None:
     assert published.utcoffset() == timedelta(0)
 
 
+def test_one_version_loads_alone_as_recorded(ledger: Ledger) -> None:
+    # Given two recorded versions
+    archived = VersionRecord(revision="R1", archived_at=NOW, archived_by_us=True)
+    ledger.record_versions(WIDGETS, {"1.0.0": archived, "1.1.0": VersionRecord(revision="R2")})
+    # Then each reads back alone, and an unknown version or package reads as None
+    assert ledger.load_version(WIDGETS, "1.0.0") == archived
+    assert ledger.load_version(WIDGETS, "1.1.0") == VersionRecord(revision="R2")
+    assert ledger.load_version(WIDGETS, "9.9.9") is None
+    other = PackageRef("acme", "release", "npm", "acme", "gadgets", "111122223333")
+    assert ledger.load_version(other, "1.0.0") is None
+
+
 def test_record_versions_replaces_a_version_so_fields_can_be_cleared(ledger: Ledger) -> None:
     # Given an archived version
     ledger.record_versions(
