@@ -67,6 +67,14 @@ class RepositoryPageItem(_WorkItem):
     next_token: str | None = None
     # Only packages whose origin configuration is publish=ALLOW, upstream=ALLOW (ListPackages filters).
     unlocked_only: bool = False
+    # Pages listed before this one. The worker feeds its own queue (the infra allows that
+    # recursion), so a listing that never ends must stop by itself: see MAX_REPOSITORY_PAGES.
+    page: int = Field(default=0, ge=0)
+
+
+# 10,000 pages of 1,000 packages: ten million packages in one repository, far beyond any real
+# one; past it the chain is a pagination bug, and it stops in the DLQ instead of looping.
+MAX_REPOSITORY_PAGES = 10_000
 
 
 class SweepRequest(BaseModel):

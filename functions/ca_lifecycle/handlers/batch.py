@@ -37,10 +37,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from ca_lifecycle import observability as obs
 from ca_lifecycle.events import CodeArtifactEvent
 from ca_lifecycle.facts import Action, OriginType, PackageRef, Restriction, Status
-from ca_lifecycle.gateway import NotFound
+from ca_lifecycle.gateway import InvalidResponse, NotFound
 from ca_lifecycle.handlers import Dependencies
 from ca_lifecycle.ledger import package_key
 from ca_lifecycle.messages import (
+    MAX_REPOSITORY_PAGES,
     InvalidMessage,
     PackageWorkItem,
     RepositoryPageItem,
@@ -285,7 +286,14 @@ class WorkerBatch:
         # it in a batch whose other entries failed, this record's retry would enqueue it again
         # and the rest of the repository would be listed twice (and again on every such retry).
         if next_token:
-            deps.queue.send([page.model_copy(update={"next_token": next_token})])
+            if page.page + 1 >= MAX_REPOSITORY_PAGES:
+                raise InvalidResponse(
+                    "InvalidResponse",
+                    "ListPackages",
+                    f"nextToken: still paging after {MAX_REPOSITORY_PAGES} pages of "
+                    f"{page.domain}/{page.repository}",
+                )
+            deps.queue.send([page.model_copy(update={"next_token": next_token, "page": page.page + 1})])
         logger.info(
             "repository page enqueued",
             extra={

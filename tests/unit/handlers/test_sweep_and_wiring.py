@@ -36,6 +36,7 @@ def test_sweep_enqueues_one_page_per_repository_in_scope(world: World) -> None:
             "repository": repository,
             "next_token": None,
             "unlocked_only": False,
+            "page": 0,
         }
         for repository in ["release", "ci-main", "ci-nightly"]
     ]

@@ -372,7 +372,27 @@ def test_repository_page_enqueues_in_scope_packages_and_the_next_page(world: Wor
     assert [b["kind"] for b in bodies] == ["package", "package", "repository-page"]
     assert [b.get("name") for b in bodies[:2]] == ["widgets", "gadgets"]
     assert bodies[2]["next_token"] == "tok-2"
+    assert bodies[2]["page"] == 1  # counted, so a listing that never ends stops by itself
     assert world.service.calls == []  # pages list; packages are evaluated when their items arrive
+
+
+def test_a_listing_past_the_page_cap_stops_in_the_dlq_instead_of_looping(world: World) -> None:
+    # Given the last page the cap allows, and the API still answering with a next token
+    from ca_lifecycle.messages import MAX_REPOSITORY_PAGES
+
+    world.gateway.pages[("release", "tok-n")] = ([WIDGETS], "tok-n+1")
+    page = RepositoryPageItem(
+        domain="acme",
+        domain_owner="111122223333",
+        repository="release",
+        next_token="tok-n",
+        page=MAX_REPOSITORY_PAGES - 1,
+    )
+    # When the worker handles it
+    response = run(page.model_dump())
+    # Then this page's packages are queued, no further page is, and the record fails (to the DLQ)
+    assert failed_ids(response) == ["m0"]
+    assert [b["kind"] for b in world.queue.bodies()] == ["package"]
 
 
 def test_a_page_whose_items_fail_to_enqueue_does_not_fork_the_listing(world: World) -> None:
