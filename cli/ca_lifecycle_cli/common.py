@@ -91,6 +91,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON document on stdout and nothing else"
     )
+    parser.add_argument(
+        "--sizes",
+        action="store_true",
+        help="also sum the asset sizes of every version to dispose: the bytes that would stop "
+        "being billed (bytes_to_free). Costs one ListPackageVersionAssets call (paged) per "
+        "disposed version, and the permission codeartifact:ListPackageVersionAssets",
+    )
 
 
 def parse_now(text: str | None) -> datetime:
@@ -126,17 +133,23 @@ def load_document(path: str) -> PolicyDocument:
 # ------------------------------------------------------------------------------- AWS edges
 
 
-def make_gateway() -> CodeArtifactGateway:
+def make_gateway(*, sizes: bool = False) -> CodeArtifactGateway:
     """The pipeline's gateway on a client honouring ``AWS_MAX_ATTEMPTS`` (the standard variable).
 
     The gateway's own client pins 8 attempts, which is right for the Lambda; a person at a
     terminal (or a test) may want a refused connection or throttling reported sooner.
+    ``sizes``: one that also reads asset sizes, before any dispose deletes them (``--sizes``).
     """
     from ca_lifecycle.gateway import CodeArtifactGateway
 
+    gateway_type = CodeArtifactGateway
+    if sizes:
+        from ca_lifecycle_cli.sizes import SizingGateway
+
+        gateway_type = SizingGateway
     raw = os.environ.get("AWS_MAX_ATTEMPTS")
     if raw is None:
-        return CodeArtifactGateway()
+        return gateway_type()
     try:
         attempts = int(raw)
     except ValueError:
@@ -153,7 +166,7 @@ def make_gateway() -> CodeArtifactGateway:
         )
     except BotoCoreError as exc:  # e.g. no region configured
         raise CliError(f"cannot create the CodeArtifact client: {exc}", EXIT_AWS) from exc
-    return CodeArtifactGateway(client)
+    return gateway_type(client)
 
 
 @contextlib.contextmanager
@@ -283,6 +296,17 @@ class ScanReport:
     targets: list[Target]
     results: list[PackageResult] = field(default_factory=list)
     applied: bool = False
+    # --sizes: (package, version) -> asset bytes of every version to dispose; None without it.
+    asset_bytes: dict[tuple[PackageRef, str], int] | None = None
+
+    def bytes_to_free(self, result: PackageResult) -> int:
+        """The asset bytes of the versions ``result`` disposes (0 without ``--sizes``)."""
+        from ca_lifecycle.facts import Action
+
+        sizes = self.asset_bytes or {}
+        return sum(
+            sizes.get((result.package, d.version), 0) for d in result.evaluation.actions(Action.DISPOSE)
+        )
 
     def document(self) -> dict[str, Any]:
         """DESIGN.md's ``plan --json`` document (decisions carry ``outcome`` once applied)."""
@@ -307,13 +331,18 @@ class ScanReport:
         for result in self.results:
             ref = result.package
             tally = per_repo.setdefault(Target(ref.domain, ref.domain_owner, ref.repository), _Tally())
-            tally.add(result)
-            total.add(result)
-        summary: dict[str, Any] = {**total.as_dict(), "describes": sum(r.describes for r in self.results)}
+            freed = self.bytes_to_free(result)
+            tally.add(result, freed)
+            total.add(result, freed)
+        sized = self.asset_bytes is not None  # the keys appear only with --sizes
+        summary: dict[str, Any] = {
+            **total.as_dict(sized),
+            "describes": sum(r.describes for r in self.results),
+        }
         if self.applied:
             summary["outcomes"] = dict(total.outcomes)
         summary["repositories"] = [
-            {"domain": t.domain, "repository": t.repository, **tally.as_dict()}
+            {"domain": t.domain, "repository": t.repository, **tally.as_dict(sized)}
             for t, tally in per_repo.items()
         ]
         return summary
@@ -357,9 +386,11 @@ class _Tally:
     actions: Counter[str] = field(default_factory=Counter)
     origins_to_lock: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
+    bytes_to_free: int = 0
 
-    def add(self, result: PackageResult) -> None:
+    def add(self, result: PackageResult, bytes_to_free: int = 0) -> None:
         self.packages += 1
+        self.bytes_to_free += bytes_to_free
         for decision in result.evaluation.decisions:
             self.versions += 1
             self.by_status[decision.status.value] += 1
@@ -369,16 +400,19 @@ class _Tally:
         if result.applied:
             self.outcomes.update(_outcomes(result))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, sized: bool = False) -> dict[str, Any]:
         from ca_lifecycle.facts import Action
 
-        return {
+        counts: dict[str, Any] = {
             "packages": self.packages,
             "versions": self.versions,
             "by_status": dict(sorted(self.by_status.items())),
             "actions": {action.value: self.actions.get(action.value, 0) for action in Action},
             "origins_to_lock": self.origins_to_lock,
         }
+        if sized:
+            counts["bytes_to_free"] = self.bytes_to_free
+        return counts
 
 
 def run_scan(
@@ -391,10 +425,12 @@ def run_scan(
     apply: bool,
     report: ScanReport | None = None,
     default_owner: str | None = None,
+    sizes: bool = False,
 ) -> ScanReport:
     """Enumerate policy scope → repositories → packages and run ``process_package`` on each.
 
     Pass ``report`` to keep what was done so far when an AWS error interrupts the scan.
+    ``sizes``: also read the asset bytes of every version to dispose (``--sizes``).
     """
     from ca_lifecycle.policy import Mode
     from ca_lifecycle.service import process_package
@@ -402,6 +438,8 @@ def run_scan(
     if report is None:
         report = ScanReport(mode=document.mode.value, now=now, targets=[])
     report.applied = apply and document.mode is Mode.ENFORCE
+    if sizes and report.asset_bytes is None:
+        report.asset_bytes = {}
     report.targets = repository_targets(document, gateway, repositories, default_owner)
     with progress_display() as progress:
         task = progress.add_task("scanning", total=None) if progress is not None else None
@@ -413,9 +451,25 @@ def run_scan(
                     package, document=document, gateway=gateway, ledger=ledger, now=now, apply=apply
                 )
                 report.results.append(result)
+                if report.asset_bytes is not None:
+                    report.asset_bytes.update(disposed_asset_bytes(gateway, result))
                 if progress is not None and task is not None:
                     progress.advance(task)
     return report
+
+
+def disposed_asset_bytes(
+    gateway: CodeArtifactGateway, result: PackageResult
+) -> dict[tuple[PackageRef, str], int]:
+    """The asset bytes of each version ``result`` disposes: one ListPackageVersionAssets (paged)
+    per version, read before the dispose by a ``SizingGateway`` (afterwards there are none)."""
+    from ca_lifecycle.facts import Action
+
+    from ca_lifecycle_cli.sizes import SizingGateway
+
+    ref = result.package
+    measure = gateway.measure if isinstance(gateway, SizingGateway) else gateway.version_asset_bytes
+    return {(ref, d.version): measure(ref, d.version) for d in result.evaluation.actions(Action.DISPOSE)}
 
 
 @contextlib.contextmanager

@@ -6,6 +6,8 @@ import random
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from ca_emulator.protocol import service_model
+
 # Writes that can collide with the concurrent actor's change.
 WRITE_OPERATIONS = frozenset(
     {
@@ -24,6 +26,9 @@ class Faults:
     ``concurrent_change``: ``{"package": (domain, repo, format, namespace, name), "version": v,
     "to_status": s}`` — applied once, after the next List*/Describe* call and before the next
     write touching that version, as if another client changed the status in between.
+
+    ``deny``: operation names (``["ListPackages", …]``) answered with AccessDeniedException, as
+    for a caller whose IAM policy lacks ``codeartifact:<Operation>``.
     """
 
     latency_ms: int = 0
@@ -32,6 +37,7 @@ class Faults:
     throttle_retry_after: int = 1  # seconds, sent as Retry-After
     error_every: int | None = None  # every Nth AWS request answers 500
     concurrent_change: dict[str, Any] | None = None
+    deny: list[str] = field(default_factory=list)
     # Internal: whether a List/Describe has happened since concurrent_change was set.
     _primed: bool = field(default=False, repr=False)
     _count: int = field(default=0, repr=False)
@@ -58,6 +64,7 @@ class Faults:
             raise ValueError("throttle_ratio: must be a number between 0 and 1")
         if not isinstance(self.throttle_retry_after, int) or self.throttle_retry_after < 0:
             raise ValueError("throttle_retry_after: must be a non-negative integer")
+        self._check_deny()
         change = self.concurrent_change
         if change is not None:
             if not isinstance(change, dict) or not {"package", "version", "to_status"} <= set(change):
@@ -66,6 +73,20 @@ class Faults:
             if not isinstance(package, list | tuple) or len(package) != 5:
                 raise ValueError("concurrent_change.package: must be [domain, repo, format, namespace, name]")
             change["package"] = tuple(package)
+
+    def _check_deny(self) -> None:
+        if not isinstance(self.deny, list | tuple | set | frozenset) or not all(
+            isinstance(name, str) for name in self.deny
+        ):
+            raise ValueError("deny: must be a list of operation names")
+        # A typo would otherwise deny nothing and let a test pass for the wrong reason.
+        unknown = sorted(set(self.deny) - set(service_model().operation_names))
+        if unknown:
+            raise ValueError(f"deny: not CodeArtifact operation(s): {', '.join(unknown)}")
+        self.deny = sorted(set(self.deny))
+
+    def denies(self, operation: str) -> bool:
+        return operation in self.deny
 
     def as_json(self) -> dict[str, Any]:
         document = {k: v for k, v in asdict(self).items() if not k.startswith("_")}

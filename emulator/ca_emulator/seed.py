@@ -35,6 +35,8 @@ class SeedVersion:
     published: datetime | None
     origin: str
     revision: str | None
+    # (name, size) pairs; None: one notional asset without a size (the emulator's default).
+    assets: tuple[tuple[str, int], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def _version(doc: Any, path: str) -> SeedVersion:
     if isinstance(doc, str | int | float) and not isinstance(doc, bool):
         doc = {"version": str(doc)}  # a bare version string is a Published INTERNAL version
     _mapping(doc, path)
-    _no_extra(doc, path, {"version", "status", "published", "origin", "revision"})
+    _no_extra(doc, path, {"version", "status", "published", "origin", "revision", "assets"})
     raw_version = doc.get("version")
     if isinstance(raw_version, int | float) and not isinstance(raw_version, bool):
         raw_version = str(raw_version)  # YAML reads 1.0 as a float
@@ -174,7 +176,29 @@ def _version(doc: Any, path: str) -> SeedVersion:
     if origin not in ORIGIN_TYPES:
         raise SeedError(f"{path}.origin", f"must be one of {', '.join(ORIGIN_TYPES)}, not {origin!r}")
     revision = _optional_str(doc, "revision", path)
-    return SeedVersion(version, status, _time(doc.get("published"), f"{path}.published"), origin, revision)
+    assets = _assets(doc, path) if doc.get("assets") is not None else None
+    published = _time(doc.get("published"), f"{path}.published")
+    return SeedVersion(version, status, published, origin, revision, assets)
+
+
+def _assets(doc: Mapping[str, Any], path: str) -> tuple[tuple[str, int], ...]:
+    """``assets: [{name, size}]``: what ListPackageVersionAssets reports (and dispose frees)."""
+    assets: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for i, asset in enumerate(_list(doc, "assets", path)):
+        where = f"{path}.assets[{i}]"
+        _mapping(asset, where)
+        _no_extra(asset, where, {"name", "size"})
+        name = _str(asset, "name", where)
+        _model(name, "AssetName", f"{where}.name")
+        if name in seen:
+            raise SeedError(f"{where}.name", f"{name!r} appears twice")
+        seen.add(name)
+        size = asset.get("size")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise SeedError(f"{where}.size", f"must be a non-negative integer (bytes), not {size!r}")
+        assets.append((name, size))
+    return tuple(assets)
 
 
 def _time(value: Any, path: str) -> datetime | None:

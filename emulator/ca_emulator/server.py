@@ -16,8 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botocore import xform_name
+from botocore.model import OperationModel
 
 from ca_emulator.errors import (
+    AccessDeniedError,
     ApiError,
     InternalError,
     ThrottlingError,
@@ -26,7 +28,7 @@ from ca_emulator.errors import (
 )
 from ca_emulator.events import deliver
 from ca_emulator.faults import WRITE_OPERATIONS, Faults
-from ca_emulator.names import normalize_version
+from ca_emulator.names import domain_arn, normalize_version, package_arn, repository_arn
 from ca_emulator.protocol import (
     Router,
     parse_query,
@@ -139,9 +141,17 @@ class Emulator:
         origin: str = "INTERNAL",
         revision: str | None = None,
         emit_event: bool = False,
+        assets: Iterable[tuple[str, int]] | None = None,
     ) -> str:
-        """Add one version (package, repository and domain created on demand); returns its revision."""
+        """Add one version (package, repository and domain created on demand); returns its revision.
+
+        ``assets``: ``(name, size)`` pairs ListPackageVersionAssets then reports; by default the
+        version has one notional asset that the listing does not show.
+        """
         _check_model_names(namespace=namespace, package=name, version=version)
+        asset_list = None if assets is None else list(assets)
+        for asset_name, _ in asset_list or ():
+            _check_model_names(asset=asset_name)
         with self._lock:
             dom, repo = self._repo_on_demand(domain, repository)
             result = self.store.add_version(
@@ -156,6 +166,7 @@ class Emulator:
                 origin=origin,
                 revision=revision,
                 emit_event=emit_event,
+                assets=asset_list,
             )
         self._flush_events()
         return result
@@ -299,6 +310,7 @@ class Emulator:
                                 origin=v.origin,
                                 revision=v.revision,
                                 emit_event=False,
+                                assets=v.assets,
                             )
                         except ValueError as exc:
                             path = (
@@ -340,11 +352,14 @@ class Emulator:
             return serialize_error(exc)
         with self._lock:
             self._stats[op.name] += 1
-            fault = self.faults.decide()
+            denied = self.faults.denies(op.name)
+            fault = None if denied else self.faults.decide()
             latency = self.faults.latency_ms
             retry_after = self.faults.throttle_retry_after
         if latency:
             time.sleep(latency / 1000)
+        if denied:
+            raise self._access_denied(op, query, headers, body, labels)
         if fault == "throttle":
             raise ThrottlingError("Rate exceeded (injected by the emulator)", retry_after)
         if fault == "error":
@@ -364,6 +379,45 @@ class Emulator:
             self._flush_events()
         response_headers, response_body = serialize_response(op, result)
         return 200, response_headers, response_body
+
+    def _access_denied(
+        self,
+        op: OperationModel,
+        query: dict[str, list[str]],
+        headers: Mapping[str, str],
+        body: bytes,
+        labels: dict[str, str],
+    ) -> AccessDeniedError:
+        """IAM's answer to a caller without ``codeartifact:<operation>`` (the ``deny`` fault).
+
+        IAM decides before the service validates anything, so a request too malformed to name
+        its resource is still denied, on resource ``*``.
+        """
+        operation = op.name
+        try:
+            params = parse_request(op, query, headers, body, labels)
+        except ApiError:
+            params = {}
+        resource = self._resource_arn(params)
+        return AccessDeniedError(
+            f"User: arn:aws:iam::{self.account}:user/test is not authorized to perform: "
+            f"codeartifact:{operation} on resource: {resource} because no identity-based policy "
+            f"allows the codeartifact:{operation} action"
+        )
+
+    def _resource_arn(self, params: Mapping[str, Any]) -> str:
+        """The ARN IAM evaluates a request against: package, repository, domain or ``*``."""
+        domain, repository, package = params.get("domain"), params.get("repository"), params.get("package")
+        owner = params.get("domainOwner") or self.account
+        if domain and repository and package and params.get("format"):
+            return package_arn(
+                self.region, owner, domain, repository, params["format"], params.get("namespace"), package
+            )
+        if domain and repository:
+            return repository_arn(self.region, owner, domain, repository)
+        if domain:
+            return domain_arn(self.region, owner, domain)
+        return "*"
 
     def _concurrent_change(self, params: dict[str, Any]) -> None:
         """Play the other client: change the targeted version's status just before our write."""
@@ -494,6 +548,7 @@ _NAME_SHAPES = {
     "namespace": "PackageNamespace",
     "package": "PackageName",
     "version": "PackageVersion",
+    "asset": "AssetName",
 }
 
 

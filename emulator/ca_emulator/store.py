@@ -564,7 +564,7 @@ class Store:
         }
 
     def list_package_version_assets(self, p: dict[str, Any]) -> dict[str, Any]:
-        _, _, pkg = self.package(p)
+        dom, repo, pkg = self.package(p)
         ver = pkg.versions.get(normalize_version(pkg.format, p["packageVersion"]))
         if ver is None:
             raise NotFoundError(
@@ -572,15 +572,18 @@ class Store:
                 "package-version",
                 p["packageVersion"],
             )
+        # Paged by asset name (real versions may hold thousands of assets, e.g. maven snapshots).
+        fp = tokens.fingerprint("ListPackageVersionAssets", dom.name, repo.name, *pkg.key, ver.version)
+        names, token = _page_sorted(sorted(ver.assets or {}), p, fp, lambda n: [n], lambda c: c[0])
+        assets = [(ver.assets or {})[n] for n in names]
         return {
             "format": pkg.format,
             "namespace": pkg.namespace,
             "package": pkg.name,
             "version": ver.version,
             "versionRevision": ver.revision,
-            "assets": [
-                {"name": a.name, "size": a.size, "hashes": a.hashes} for a in (ver.assets or {}).values()
-            ],
+            "assets": [{"name": a.name, "size": a.size, "hashes": a.hashes} for a in assets],
+            "nextToken": token,
         }
 
     def update_package_versions_status(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -909,10 +912,13 @@ class Store:
         origin: str,
         revision: str | None,
         emit_event: bool,
+        assets: Iterable[tuple[str, int]] | None = None,
     ) -> str:
+        """``assets``: ``(name, size)`` pairs; None gives the version one notional, sizeless asset."""
         check_format(fmt)
         _check_status(status)
         _check_origin(origin)
+        stored = None if assets is None else seeded_assets(assets)
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
         version = normalize_version(fmt, version)
         if version in pkg.versions:
@@ -924,7 +930,9 @@ class Store:
             _aware(published) if published else self.clock(),
             origin,
             pkg.next_seq,
-            notional_assets=1,
+            # Disposed versions have no assets left (dispose deletes them).
+            assets=None if status == "Disposed" or not stored else stored,
+            notional_assets=1 if stored is None else 0,
         )
         pkg.next_seq += 1
         pkg.insert(ver)
@@ -936,7 +944,7 @@ class Store:
                 ver,
                 status,
                 "Created",
-                Changes(assets_added=1, metadata_updated=True, status_changed=True),
+                Changes(assets_added=ver.asset_count, metadata_updated=True, status_changed=True),
             )
         return ver.revision
 
@@ -1039,6 +1047,34 @@ def _check_status(status: str) -> None:
 def _check_origin(origin: str) -> None:
     if origin not in ORIGIN_TYPES:
         raise ValueError(f"origin must be one of {', '.join(ORIGIN_TYPES)}, not {origin!r}")
+
+
+def seeded_assets(assets: Iterable[tuple[str, int]]) -> dict[str, Asset]:
+    """Assets of a seeded version, by name: sizes as given, hashes of a stand-in content.
+
+    Seeded versions have no bytes behind them; their hashes are those of ``name:size`` so every
+    asset still carries the four hashes ListPackageVersionAssets reports.
+    """
+    stored: dict[str, Asset] = {}
+    for name, size in assets:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"asset name must be a non-empty string, not {name!r}")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ValueError(f"asset {name}: size must be a non-negative integer, not {size!r}")
+        if name in stored:
+            raise ValueError(f"asset {name} appears twice")
+        stand_in = f"{name}:{size}".encode()
+        stored[name] = Asset(
+            name,
+            size,
+            {
+                "MD5": hashlib.md5(stand_in, usedforsecurity=False).hexdigest(),
+                "SHA-1": hashlib.sha1(stand_in, usedforsecurity=False).hexdigest(),
+                "SHA-256": hashlib.sha256(stand_in).hexdigest(),
+                "SHA-512": hashlib.sha512(stand_in).hexdigest(),
+            },
+        )
+    return stored
 
 
 def _aware(moment: datetime) -> datetime:

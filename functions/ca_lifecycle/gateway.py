@@ -356,6 +356,36 @@ class CodeArtifactGateway:
         # botocore returns tz-aware datetimes; normalise to UTC for the engine's comparisons.
         return published.astimezone(UTC) if published.tzinfo else published.replace(tzinfo=UTC)
 
+    def version_asset_bytes(self, package: PackageRef, version: str) -> int:
+        """The summed ``size`` of a version's assets: what disposing it stops billing.
+
+        A version gone since it was listed (NotFound) holds no billed bytes: 0, not an error, so
+        one concurrent delete does not abort a whole plan. An asset without ``size`` counts 0.
+        """
+        op = "ListPackageVersionAssets"
+        params: dict[str, Any] = {
+            **self._package_params(package),
+            "packageVersion": version,
+            "maxResults": PAGE_SIZE,
+        }
+        total = 0
+        while True:
+            try:
+                page = self._call(op, "list_package_version_assets", **params)
+            except NotFound:
+                return 0
+            for i, asset in enumerate(page.get("assets", [])):
+                size = asset.get("size", 0)
+                if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                    raise InvalidResponse(
+                        "InvalidResponse", op, f"assets[{i}].size: unexpected value {size!r}"
+                    )
+                total += size
+            token = page.get("nextToken")
+            if not token:
+                return total
+            params["nextToken"] = _next_token(token, params, op)
+
     def describe_origin(self, package: PackageRef) -> OriginConfig | None:
         """The package's origin restrictions; None when the package (or its configuration) is absent."""
         op = "DescribePackage"

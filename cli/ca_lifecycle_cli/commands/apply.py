@@ -33,7 +33,11 @@ mode: dry-run (in the policy): prints the plan, changes nothing and exits 0.
 mode: enforce: shows the plan and asks for confirmation on a terminal, unless --yes.
 Without a terminal, --yes is required. Then prints each action's outcome: done, skipped
 by guard (concurrent change) or failed with the API's error code.
---json: the plan document with an "outcome" per archive/dispose decision and origin."""
+--json: the plan document with an "outcome" per archive/dispose decision and origin.
+
+--sizes: also the bytes the disposals stop billing ("bytes_to_free" in the JSON summary),
+read just before each dispose deletes the assets: one ListPackageVersionAssets call
+(paged) per version to dispose; needs codeartifact:ListPackageVersionAssets."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -79,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         )
     # Human output goes to stdout; with --json, stdout holds the document alone.
     console = stderr_console() if args.json else stdout_console()
-    gateway = make_gateway()
+    gateway = make_gateway(sizes=args.sizes)
     owner = default_owner(args)
     with open_ledger(args, required_for="apply in enforce mode" if enforce else None) as ledger:
 
@@ -93,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
                 apply=apply,
                 report=report,
                 default_owner=owner,
+                sizes=args.sizes,
             )
 
         if not enforce:
@@ -182,6 +187,13 @@ def render_outcomes(report: ScanReport, console: Console) -> None:
         f"{counts.get('done', 0)} done, {counts.get('skipped', 0)} skipped by guard, "
         f"{counts.get('failed', 0) + counts.get('not attempted', 0)} failed."
     )
+    if report.asset_bytes is not None:
+        from ca_lifecycle_cli.sizes import human_bytes
+
+        # asset_bytes holds only versions to dispose, so "done" here means disposed.
+        done = {(r.package, v) for r in report.results for v, o in r.outcomes.items() if o == "done"}
+        freed = sum(size for key, size in report.asset_bytes.items() if key in done)
+        console.print(f"Disposed versions no longer billed: {human_bytes(freed)} ({freed} bytes).")
 
 
 def _styled(outcome: str) -> str:

@@ -30,7 +30,8 @@ version first, live versions before the others): status, decision, the rule or r
 and where the facts came from: the publish time (ledger cache, a DescribePackageVersion
 call, or inferred from the publish order without a call) and the archive time (recorded by
 apply, first seen Archived earlier, or first seen now: the archived_for clock starts).
-Read-only, like plan.
+Read-only, like plan. --sizes adds the bytes disposing would stop billing ("bytes_to_free"):
+one ListPackageVersionAssets call (paged) per version to dispose.
 
 PACKAGE is DOMAIN/REPOSITORY/FORMAT/[NAMESPACE/]NAME, for example
   acme/release/npm/acme/widgets     (npm scope "acme", without the @)
@@ -153,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
     from ca_lifecycle_cli.common import (
         EXIT_AWS,
         CliError,
+        disposed_asset_bytes,
         iso,
         load_document,
         make_gateway,
@@ -167,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
     package = parse_package_ref(args.package)
     # The owner the policy names for this domain, so ledger keys match plan/apply's.
     owner = next((p.scope.domain_owner for p in document.policies if p.scope.domain == package.domain), None)
-    gateway = make_gateway()
+    gateway = make_gateway(sizes=args.sizes)
     package = parse_package_ref(args.package, owner or default_owner(args))
     with open_ledger(args) as ledger:
         try:
@@ -177,9 +179,11 @@ def run(args: argparse.Namespace) -> int:
         except NotFound as exc:
             raise CliError(f"no such package {package.display()}: {exc.message}", EXIT_AWS) from exc
         records = dict(ledger.load_package(package).versions)
+    bytes_to_free = sum(disposed_asset_bytes(gateway, result).values()) if args.sizes else None
     rows = version_facts(result, records)
     evaluation = result.evaluation
     if args.json:
+        extra = {} if bytes_to_free is None else {"bytes_to_free": bytes_to_free}
         print_json(
             {
                 "package": {
@@ -196,10 +200,16 @@ def run(args: argparse.Namespace) -> int:
                 "origin_reason": evaluation.origin_reason,
                 "describes": result.describes,
                 "versions": [row.as_dict() for row in rows],
+                **extra,
             }
         )
     else:
-        render_explanation(result, rows, document.mode.value, now, stdout_console())
+        console = stdout_console()
+        render_explanation(result, rows, document.mode.value, now, console)
+        if bytes_to_free is not None:
+            from ca_lifecycle_cli.sizes import human_bytes
+
+            console.print(f"Disposing frees {human_bytes(bytes_to_free)} of assets ({bytes_to_free} bytes).")
     return EXIT_OK
 
 

@@ -31,7 +31,12 @@ Nothing is changed: plan makes only List/Describe calls, whatever the policy's m
 ledger may learn publish times and first-seen archive times (observations, not actions).
 
 Human output: a summary per repository, then the actions and origin locks with reasons.
---json: one document {"mode", "now", "decisions", "origins", "summary"} on stdout."""
+--json: one document {"mode", "now", "decisions", "origins", "summary"} on stdout.
+
+--sizes: also the bytes that would stop being billed (disposing deletes a version's assets),
+per repository and in total ("bytes_to_free" in the JSON summary). It costs one
+ListPackageVersionAssets call (paged) per version to dispose, and needs the permission
+codeartifact:ListPackageVersionAssets."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -72,11 +77,18 @@ def run(args: argparse.Namespace) -> int:
 
     now = parse_now(args.now)
     document = load_document(args.policy)
-    gateway = make_gateway()
+    gateway = make_gateway(sizes=args.sizes)
     owner = default_owner(args)
     with open_ledger(args) as ledger:
         report = run_scan(
-            document, gateway, ledger, now, repositories=args.repository, default_owner=owner, apply=False
+            document,
+            gateway,
+            ledger,
+            now,
+            repositories=args.repository,
+            default_owner=owner,
+            apply=False,
+            sizes=args.sizes,
         )
     if args.json:
         print_json(report.document())
@@ -118,6 +130,11 @@ def render_plan(report: ScanReport, console: Console, policy_path: str, ledger: 
         f"Scanned {total['packages']} packages, {total['versions']} versions "
         f"({total['describes']} DescribePackageVersion calls)."
     )
+    if "bytes_to_free" in total:
+        from ca_lifecycle_cli.sizes import human_bytes
+
+        freed = total["bytes_to_free"]
+        console.print(f"Disposing frees {human_bytes(freed)} of assets ({freed} bytes).")
 
 
 def render_summary(report: ScanReport, console: Console) -> None:
@@ -129,16 +146,24 @@ def render_summary(report: ScanReport, console: Console) -> None:
     table.add_column("Repository", overflow="fold")
     table.add_column("Pkgs", justify="right")
     table.add_column("Versions", justify="right")
-    for heading in ("Archive", "Dispose", "Keep", "Skip", "Lock"):
+    # --sizes: the bytes under the dispose count (a ninth column would squeeze the others at
+    # 80 columns); without it the table is exactly as before.
+    sized = report.asset_bytes is not None
+    for heading in ("Archive", "Dispose\n[dim]frees[/dim]" if sized else "Dispose", "Keep", "Skip", "Lock"):
         table.add_column(heading, justify="right")
     for row in report.summary()["repositories"]:
         actions = row["actions"]
+        dispose = str(actions["dispose"])
+        if sized:
+            from ca_lifecycle_cli.sizes import human_bytes
+
+            dispose += f"\n[dim]{human_bytes(row['bytes_to_free'])}[/dim]"
         table.add_row(
             f"{row['domain']}/{row['repository']}",
             str(row["packages"]),
             status_text(row["by_status"]),
             str(actions["archive"]),
-            str(actions["dispose"]),
+            dispose,
             str(actions["keep"]),
             str(actions["skip"]),
             str(row["origins_to_lock"]),

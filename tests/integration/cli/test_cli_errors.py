@@ -1,8 +1,8 @@
 """The errors a user will hit: one line on stderr, no traceback, the documented exit code.
 
-Run as subprocesses against the emulator, except access denied: the emulator answers
-AccessDeniedException only for a publish to a BLOCKed package, which plan/apply never do, so
-that mapping is checked in-process with the gateway's own AccessDenied raised by a stub.
+Run as subprocesses against the emulator. Access denied is checked both ways: through the
+emulator's ``deny`` fault (IAM's real message, the whole CLI path), and in-process with the
+gateway's own AccessDenied raised by a stub (the mapping alone).
 """
 
 from __future__ import annotations
@@ -150,6 +150,28 @@ def test_ledger_flags_are_exclusive(cli: CliRunner) -> None:
     run = cli("plan", "--policy", POLICY, "--ledger", "a.json", "--ledger-table", "t")
     assert run.code == 2  # argparse's own usage error
     assert "not allowed with argument" in run.stderr
+
+
+def test_access_denied_by_codeartifact_is_one_line_naming_the_iam_action(
+    cli: CliRunner, seeded: Emulator
+) -> None:
+    # Given an identity without codeartifact:ListPackages (the emulator answers like IAM)
+    seeded.faults.deny = ["ListPackages"]
+
+    # When planning, as a person would
+    run = cli("plan", "--policy", POLICY, "--now", NOW)
+
+    # Then exactly one line naming the missing action, exit 3, nothing on stdout
+    assert run.code == 3
+    assert run.stdout == ""
+    assert run.stderr.splitlines() == [
+        "error: access denied: missing permission codeartifact:ListPackages (User: "
+        "arn:aws:iam::111122223333:user/test is not authorized to perform: codeartifact:ListPackages "
+        "on resource: arn:aws:codeartifact:us-east-1:111122223333:repository/acme/release because no "
+        "identity-based policy allows the codeartifact:ListPackages action)"
+    ]
+    # And the denial came from the server: the call reached it once (AccessDenied is not retried)
+    assert seeded.stats() == {"ListRepositoriesInDomain": 1, "ListPackages": 1}
 
 
 def test_access_denied_names_the_missing_iam_action(

@@ -467,3 +467,57 @@ def test_concurrent_clients_on_several_threads_see_a_consistent_store(repo: Emul
     sequence = sorted(e["detail"]["sequenceNumber"] for e in repo.events)
     assert sequence == list(range(1, 81))
     assert len({e["detail"]["eventDeduplicationId"] for e in repo.events}) == 80
+
+
+def test_denied_operations_raise_access_denied_like_iam(
+    widgets: Emulator, codeartifact: CodeArtifactClient
+) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/APIReference/CommonErrors.html
+    # (AccessDeniedException 403) and https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+    # ("User: <arn> is not authorized to perform: <action> on resource: <arn> because no
+    # identity-based policy allows the <action> action"). The deny switch is the emulator's own.
+    status, body = http(widgets.endpoint, "POST", "/_emulator/faults", {"deny": ["ListPackages"]})
+    assert (status, body["deny"]) == (200, ["ListPackages"])
+
+    with pytest.raises(codeartifact.exceptions.AccessDeniedException) as err:
+        codeartifact.list_packages(domain=DOMAIN, repository=REPO)
+
+    response = err.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert response["Error"]["Code"] == "AccessDeniedException"
+    assert response["Error"]["Message"] == (
+        "User: arn:aws:iam::111122223333:user/test is not authorized to perform: "
+        "codeartifact:ListPackages on resource: "
+        f"arn:aws:codeartifact:{REGION}:111122223333:repository/{DOMAIN}/{REPO} "
+        "because no identity-based policy allows the codeartifact:ListPackages action"
+    )
+    # Other operations are unaffected, and clearing the faults lifts the denial.
+    assert list_widgets(codeartifact) == ["1.0.0", "1.1.0", "1.2.0"]
+    http(widgets.endpoint, "POST", "/_emulator/faults", {})
+    assert [p["package"] for p in codeartifact.list_packages(domain=DOMAIN, repository=REPO)["packages"]] == [
+        "widgets"
+    ]
+
+
+def test_seeded_asset_sizes_are_listed_and_paged(repo: Emulator, codeartifact: CodeArtifactClient) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/APIReference/API_ListPackageVersionAssets.html
+    # (assets[].name/size/hashes, maxResults, nextToken). Sizes come from the seeding API.
+    repo.add_version(
+        DOMAIN, REPO, "npm", "acme", "widgets", "1.0.0", assets=[("a.tgz", 10), ("b.tgz", 20), ("c", 3)]
+    )
+    params: dict[str, Any] = {
+        "domain": DOMAIN,
+        "repository": REPO,
+        "format": "npm",
+        "namespace": "acme",
+        "package": "widgets",
+        "packageVersion": "1.0.0",
+        "maxResults": 2,
+    }
+
+    first = codeartifact.list_package_version_assets(**params)
+    second = codeartifact.list_package_version_assets(**params, nextToken=first["nextToken"])
+
+    assert [(a["name"], a.get("size")) for a in first["assets"]] == [("a.tgz", 10), ("b.tgz", 20)]
+    assert [(a["name"], a.get("size")) for a in second["assets"]] == [("c", 3)]
+    assert "nextToken" not in second
