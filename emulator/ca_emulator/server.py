@@ -38,7 +38,7 @@ from ca_emulator.protocol import (
     validate_value,
 )
 from ca_emulator.seed import Seed, SeedError, parse_seed, read_seed_file
-from ca_emulator.store import Package, Store, check_format
+from ca_emulator.store import Package, Store, Version, check_format
 
 _log = logging.getLogger("ca_emulator")
 
@@ -228,10 +228,8 @@ class Emulator:
         version: str,
     ) -> str | None:
         """The version's status, or None when it does not exist (never created, or deleted)."""
-        with self._lock:
-            pkg = self._find_package(domain, repository, format, namespace, name)
-            ver = pkg.versions.get(normalize_version(format, version)) if pkg else None
-            return ver.status if ver else None
+        ver = self._find_version(domain, repository, format, namespace, name, version)
+        return ver.status if ver else None
 
     def version_revision(  # noqa: PLR0917 - positional signature fixed by the API contract
         self,
@@ -242,10 +240,15 @@ class Emulator:
         name: str,
         version: str,
     ) -> str | None:
+        ver = self._find_version(domain, repository, format, namespace, name, version)
+        return ver.revision if ver else None
+
+    def _find_version(  # noqa: PLR0917 - mirrors the public look-ups above
+        self, domain: str, repository: str, format: str, namespace: str | None, name: str, version: str
+    ) -> Version | None:
         with self._lock:
             pkg = self._find_package(domain, repository, format, namespace, name)
-            ver = pkg.versions.get(normalize_version(format, version)) if pkg else None
-            return ver.revision if ver else None
+            return pkg.versions.get(normalize_version(format, version)) if pkg else None
 
     def origin_configuration(
         self,

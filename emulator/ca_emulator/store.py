@@ -539,15 +539,19 @@ class Store:
             "nextToken": token,
         }
 
-    def describe_package_version(self, p: dict[str, Any]) -> dict[str, Any]:
-        _, repo, pkg = self.package(p)
-        ver = pkg.versions.get(normalize_version(pkg.format, p["packageVersion"]))
+    @staticmethod
+    def _version(pkg: Package, version: str) -> Version:
+        """The requested version (NuGet versions normalized as the service does), or a 404."""
+        ver = pkg.versions.get(normalize_version(pkg.format, version))
         if ver is None:
             raise NotFoundError(
-                f"Package version not found: {pkg.name} {p['packageVersion']}",
-                "package-version",
-                p["packageVersion"],
+                f"Package version not found: {pkg.name} {version}", "package-version", version
             )
+        return ver
+
+    def describe_package_version(self, p: dict[str, Any]) -> dict[str, Any]:
+        _, repo, pkg = self.package(p)
+        ver = self._version(pkg, p["packageVersion"])
         return {
             "packageVersion": {
                 "format": pkg.format,
@@ -565,13 +569,7 @@ class Store:
 
     def list_package_version_assets(self, p: dict[str, Any]) -> dict[str, Any]:
         dom, repo, pkg = self.package(p)
-        ver = pkg.versions.get(normalize_version(pkg.format, p["packageVersion"]))
-        if ver is None:
-            raise NotFoundError(
-                f"Package version not found: {pkg.name} {p['packageVersion']}",
-                "package-version",
-                p["packageVersion"],
-            )
+        ver = self._version(pkg, p["packageVersion"])
         # Paged by asset name (real versions may hold thousands of assets, e.g. maven snapshots).
         fp = tokens.fingerprint("ListPackageVersionAssets", dom.name, repo.name, *pkg.key, ver.version)
         names, token = _page_sorted(sorted(ver.assets or {}), p, fp, lambda n: [n], lambda c: c[0])
