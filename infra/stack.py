@@ -42,3 +42,6 @@ class CodeArtifactLifecycleStack(Stack):
         CfnOutput(self, "WorkerFunctionName", value=self.lifecycle.worker.function_name)
         CfnOutput(self, "SweepFunctionName", value=self.lifecycle.sweep.function_name)
         CfnOutput(self, "DashboardName", value=self.lifecycle.dashboard.dashboard_name)
+        # Named for the rollback runbook (README "Roll back"): pause intake without a deploy.
+        CfnOutput(self, "EventRuleName", value=self.lifecycle.rule.rule_name)
+        CfnOutput(self, "SweepScheduleName", value=self.lifecycle.schedule.schedule_name)

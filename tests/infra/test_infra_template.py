@@ -457,3 +457,14 @@ def test_layer_build_matches_the_functions_runtime_and_architecture(synthesized:
     assert account == "017000801446"  # the Powertools team's publishing account
     assert name == f"AWSLambdaPowertoolsPythonV3-{python_tag}-{architecture}"
     assert int(version) == c.POWERTOOLS_LAYER_VERSION
+
+
+def test_outputs_name_the_rule_and_schedule_the_rollback_runbook_disables(synthesized: Any) -> None:
+    # Given the synthesized stack
+    template = synthesized.dry.json
+    outputs = template["Outputs"]
+    # Then the rule and the schedule are outputs, referring to the deployed resources themselves
+    (rule_id,) = resources(template, "AWS::Events::Rule")
+    (schedule_id,) = resources(template, "AWS::Scheduler::Schedule")
+    assert outputs["EventRuleName"]["Value"] == {"Ref": rule_id}
+    assert outputs["SweepScheduleName"]["Value"] == {"Ref": schedule_id}

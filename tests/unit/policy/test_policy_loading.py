@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +57,13 @@ def test_design_example_loads_completely() -> None:
             {"beyond_newest": 30, "published_before": None, "prerelease": None, "versions": None},
             {"beyond_newest": None, "published_before": "180d", "prerelease": None, "versions": None},
             {"beyond_newest": None, "published_before": "2w", "prerelease": True, "versions": None},
+            {"beyond_newest": None, "published_before": None, "prerelease": None, "versions": ["0.*"]},
         ],
         "dispose": {"archived_for": "60d"},
     }
-    assert (document.guardrails.keep_at_least, document.guardrails.max_archive_fraction) == (1, 0.5)
+    guardrails = document.guardrails
+    assert (guardrails.keep_at_least, guardrails.max_archive_fraction) == (1, 0.5)
+    assert guardrails.archive_window == timedelta(days=1)
 
 
 @pytest.mark.parametrize("name", ["policy.yaml", "minimal.yaml", "enforce-npm.json"])
