@@ -648,7 +648,8 @@ def run_demo(keep: str | None = None, console: Console | None = None) -> int:
         clock.advance(DISPOSE_JUMP)
         console.rule(f"Stage 3: clock +{DISPOSE_JUMP.days} days, sweep — dispose long-archived versions")
         console.print(
-            f"Clock: {clock().isoformat()} (past archived_for: 60d for versions archived in stage 1)"
+            f"Clock: {clock().isoformat()}, {DISPOSE_JUMP.days} days after stage 2: past archived_for "
+            "(libraries 60d, build-tools 30d) for every version archived in stages 1 and 2"
         )
         with pipeline.stage() as run:
             pipeline.sweep()
