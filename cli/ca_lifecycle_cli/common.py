@@ -35,18 +35,23 @@ EXIT_OK = 0
 EXIT_ACTIONS_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_AWS = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: the reader (e.g. `| head`) went away
 
 EXIT_CODES_EPILOG = """\
 exit codes:
-  0  success
-  1  apply: at least one intended action (archive, dispose, origin lock) did not succeed
-  2  bad input: invalid policy (each error with its field path), flag, argument or ledger file
-  3  AWS error: no credentials, no such domain/repository/package, access denied (names the
-     missing IAM action), throttled beyond retries, endpoint unreachable
+  0    success
+  1    apply: at least one intended action (archive, dispose, origin lock) did not succeed
+  2    bad input: invalid policy (each error with its field path), flag, argument or ledger file
+  3    AWS error: no credentials, no such domain/repository/package, access denied (names
+       the missing IAM action), throttled beyond retries, endpoint unreachable
+  130  interrupted (Ctrl-C)
+  141  stdout closed early (e.g. `| head`): output stops quietly
+Every error is one line on stderr starting with "error:" (an invalid policy: one per field).
 
-AWS access uses the normal boto3 chain (AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_REGION);
-AWS_ENDPOINT_URL_CODEARTIFACT points it at another endpoint (the emulator), and
-AWS_MAX_ATTEMPTS overrides the 8 attempts per call."""
+AWS access uses the normal boto3 chain (AWS_PROFILE, AWS_ACCESS_KEY_ID…, AWS_REGION or
+AWS_DEFAULT_REGION); AWS_ENDPOINT_URL_CODEARTIFACT points it at another endpoint (the
+emulator), and AWS_MAX_ATTEMPTS overrides the 8 attempts per call."""
 
 LEDGER_HELP = """\
 ledger (when each version was archived, cached publish times):
@@ -57,6 +62,9 @@ ledger (when each version was archived, cached publish times):
   neither              plan/explain use a temporary file discarded at exit: Archived
                        versions then count as first seen now, so nothing is disposable"""
 
+NOW_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+NOW_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+NO_REGION = "no AWS region configured: set AWS_REGION (or AWS_DEFAULT_REGION, or region in the profile)"
 WIDTH = 80  # human output stays readable in an 80-column terminal and in a pasted log
 DEFAULT_ATTEMPTS = 8  # the gateway's own default (adaptive retries)
 
@@ -115,6 +123,9 @@ def parse_now(text: str | None) -> datetime:
         raise CliError(f"--now: not an ISO-8601 time: {text!r} (e.g. 2025-06-01T00:00:00Z)") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise CliError(f"--now: {text!r} has no time zone: add Z for UTC (e.g. {raw}Z) or an offset")
+    if not NOW_EARLIEST <= moment < NOW_LATEST:
+        # Age arithmetic (now - published_before, up to 100 years) overflows near year 1 or 9999.
+        raise CliError(f"--now: {text!r} is out of range: use a time from 1970 to 8999")
     return moment.astimezone(UTC)
 
 
@@ -142,6 +153,7 @@ def make_gateway(*, sizes: bool = False) -> CodeArtifactGateway:
     """
     from ca_lifecycle.gateway import CodeArtifactGateway
 
+    require_region()
     gateway_type = CodeArtifactGateway
     if sizes:
         from ca_lifecycle_cli.sizes import SizingGateway
@@ -158,15 +170,23 @@ def make_gateway(*, sizes: bool = False) -> CodeArtifactGateway:
         raise CliError(f"AWS_MAX_ATTEMPTS: must be at least 1, got {attempts}")
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
 
-    try:
-        client = boto3.client(
-            "codeartifact", config=Config(retries={"mode": "adaptive", "total_max_attempts": attempts})
-        )
-    except BotoCoreError as exc:  # e.g. no region configured
-        raise CliError(f"cannot create the CodeArtifact client: {exc}", EXIT_AWS) from exc
+    client = boto3.client(
+        "codeartifact", config=Config(retries={"mode": "adaptive", "total_max_attempts": attempts})
+    )
     return gateway_type(client)
+
+
+def require_region() -> None:
+    """Refuse to start without a region, with the same line whichever client would notice first.
+
+    Otherwise the message depends on the path: the CodeArtifact client, a DynamoDB client
+    created mid-scan, or STS falling back to its global endpoint (and failing elsewhere).
+    """
+    import boto3
+
+    if not boto3.session.Session().region_name:
+        raise CliError(NO_REGION, EXIT_AWS)
 
 
 @contextlib.contextmanager
@@ -176,20 +196,47 @@ def open_ledger(args: argparse.Namespace, *, required_for: str | None = None) ->
     ``required_for``: refuse to run without a persistent ledger, naming why (apply in enforce
     mode: an archive time not recorded is a disposal delayed by a whole ``archived_for``).
     """
+    from botocore.exceptions import ClientError
     from ca_lifecycle.ledger import DynamoDBLedger, LocalLedger
 
     if args.ledger_table:
-        yield DynamoDBLedger(args.ledger_table)
+        try:
+            yield DynamoDBLedger(args.ledger_table)
+        except ClientError as exc:
+            # DynamoDB says only "Requested resource not found": name the table and the region.
+            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+            import boto3
+
+            region = boto3.session.Session().region_name
+            where = f" in {region}" if region else ""
+            raise CliError(
+                f"--ledger-table: no DynamoDB table {args.ledger_table!r}{where} "
+                "(the stack's LedgerTableName output names it)",
+                EXIT_AWS,
+            ) from exc
         return
     if args.ledger is not None:
         if args.ledger.is_dir():
             raise CliError(f"--ledger: {args.ledger} is a directory, expected a JSON file")
-        yield LocalLedger(args.ledger)
+        try:
+            yield LocalLedger(args.ledger)
+        except OSError as exc:
+            # The ledger is read and rewritten mid-scan: say which file, not only the errno.
+            if exc.filename is None or not _within(Path(exc.filename), args.ledger.parent):
+                raise
+            raise CliError(f"--ledger: cannot use {args.ledger}: {exc.strerror or exc}") from exc
         return
     if required_for is not None:
         raise CliError(f"{required_for} needs a ledger: pass --ledger PATH or --ledger-table NAME")
     with tempfile.TemporaryDirectory(prefix="ca-lifecycle-") as folder:
         yield LocalLedger(Path(folder) / "ledger.json")
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """``path`` is ``folder`` or below it (the ledger file, its temporary twin, its folder)."""
+    resolved, base = path.resolve(), folder.resolve()
+    return resolved == base or base in resolved.parents
 
 
 def ledger_label(args: argparse.Namespace) -> str:
@@ -496,15 +543,26 @@ def progress_display() -> Iterator[Progress | None]:
 
 
 def stdout_console() -> Console:
-    from rich.console import Console
-
-    return Console(width=min(WIDTH, _terminal_width()), highlight=False, soft_wrap=False)
+    return _console_type()(width=min(WIDTH, _terminal_width()), highlight=False, soft_wrap=False)
 
 
 def stderr_console() -> Console:
+    return _console_type()(stderr=True, width=min(WIDTH, _terminal_width()), highlight=False)
+
+
+@functools.cache
+def _console_type() -> type[Console]:
     from rich.console import Console
 
-    return Console(stderr=True, width=min(WIDTH, _terminal_width()), highlight=False)
+    class PipeConsole(Console):
+        """rich exits with status 1 on a broken pipe, which here means "actions failed"; raise
+        instead, so `guarded` exits 141 as it does for --json (and as a shell tool would)."""
+
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipeConsole
 
 
 def _terminal_width() -> int:
@@ -544,7 +602,14 @@ def status_text(by_status: Mapping[str, int]) -> str:
 
 def error_message(exc: BaseException) -> tuple[str, int]:
     """The one line and exit code for an exception a user can hit."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+    )
     from ca_lifecycle.gateway import (
         AccessDenied,
         GatewayError,
@@ -580,8 +645,8 @@ def error_message(exc: BaseException) -> tuple[str, int]:
         )
     if isinstance(exc, Unreachable):
         return f"CodeArtifact endpoint unreachable: {exc.message}", EXIT_AWS
-    if isinstance(exc, GatewayError) and exc.code == "NoRegionError":
-        return "no AWS region configured: set AWS_REGION (or region in the profile)", EXIT_AWS
+    if isinstance(exc, NoRegionError) or (isinstance(exc, GatewayError) and exc.code == "NoRegionError"):
+        return NO_REGION, EXIT_AWS
     if isinstance(exc, GatewayError):
         return f"CodeArtifact error: {exc}", EXIT_AWS
     if isinstance(exc, ClientError):  # the DynamoDB ledger, STS
@@ -594,12 +659,22 @@ def error_message(exc: BaseException) -> tuple[str, int]:
                 EXIT_AWS,
             )
         return f"AWS error: {operation}: {code}: {error.get('Message')}", EXIT_AWS
+    if isinstance(exc, EndpointConnectionError):  # STS or DynamoDB (the ledger table)
+        return f"AWS endpoint unreachable: {exc}", EXIT_AWS
     if isinstance(exc, BotoCoreError):
         return f"AWS error: {exc}", EXIT_AWS
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}", EXIT_BAD_INPUT
     raise exc  # a bug: let the traceback show
+
+
+def silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the interpreter's final flush does
+    not fail again (and print "Exception ignored … BrokenPipeError")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _one_line(text: str) -> str:
@@ -611,25 +686,20 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
     @functools.wraps(run)
     def wrapper(args: argparse.Namespace) -> int:
+        # KeyboardInterrupt and BrokenPipeError are handled by `main`, for every command.
         try:
             return run(args)
-        except KeyboardInterrupt:
-            print("interrupted", file=sys.stderr)
-            return 130
         except BrokenPipeError:
-            # The reader (e.g. `| head`) went away: stop quietly, as a shell tool would. Point
-            # stdout at /dev/null so the interpreter's final flush does not fail again.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            return 141  # 128 + SIGPIPE
+            raise
         except Exception as exc:
             message, code = error_message(exc)
             from ca_lifecycle.policy import PolicyError
 
             if isinstance(exc, PolicyError):
-                # One line per invalid field, each with its path (what `validate` prints).
+                # One line per invalid field, each with its path (what `validate` prints),
+                # starting like every other error so a wrapper can grep one prefix.
                 for line in message.splitlines():
-                    print(line, file=sys.stderr)
+                    print(f"error: {line}", file=sys.stderr)
             else:
                 print(f"error: {_one_line(message)}", file=sys.stderr)
             return code

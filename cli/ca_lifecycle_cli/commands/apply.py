@@ -120,8 +120,9 @@ def run(args: argparse.Namespace) -> int:
         report = ScanReport(mode=document.mode.value, now=now, targets=[])
         try:
             scan(apply=True, report=report)
-        except Exception:
-            # What was done before the error is in the ledger; show it too, then the error line.
+        except (Exception, KeyboardInterrupt):
+            # What was done before the error (or Ctrl-C) is in the ledger and in CodeArtifact:
+            # show it too, then the error line.
             if report.results:
                 render_outcomes(report, stderr_console())
             raise
@@ -165,10 +166,12 @@ def render_outcomes(report: ScanReport, console: Console) -> None:
         table = tables.get(where)
         if table is None:
             table = tables[where] = Table(title=f"{where[0]}/{where[1]}: outcomes", title_justify="left")
-            table.add_column("Package", no_wrap=True)
-            table.add_column("Version", overflow="fold")
-            table.add_column("Action")
-            table.add_column("Outcome", overflow="fold")
+            # Package folds like plan's: unwrappable, a long name squeezed the other columns to
+            # nothing and hid every outcome. Action is short and must stay whole.
+            table.add_column("Package", overflow="fold", ratio=2)
+            table.add_column("Version", overflow="fold", ratio=1)
+            table.add_column("Action", no_wrap=True)
+            table.add_column("Outcome", overflow="fold", ratio=3)
         label = package_label(result.package)
         for decision in result.evaluation.decisions:
             if decision.action not in (Action.ARCHIVE, Action.DISPOSE):

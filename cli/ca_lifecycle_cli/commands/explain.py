@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 FORMATS = ("npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo")
+# CodeArtifact's naming: these formats have no namespace, these always have one (groupId,
+# generic's namespace). A ref breaking the rule names no package that can exist: bad input,
+# not an AWS "not found" after a round trip.
+NO_NAMESPACE = frozenset({"pypi", "nuget", "ruby", "cargo"})
+NAMESPACE_REQUIRED = frozenset({"maven", "generic"})
 
 DESCRIPTION = """\
 Explain the policy's decision for every version of one package, in policy order (highest
@@ -72,6 +77,12 @@ def parse_package_ref(text: str, owner: str | None = None) -> PackageRef:
     domain, repository, fmt = parts[:3]
     if fmt not in FORMATS:
         raise CliError(f"PACKAGE: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if len(parts) == 5 and fmt in NO_NAMESPACE:
+        raise CliError(f"PACKAGE: {fmt} packages have no namespace: use DOMAIN/REPOSITORY/{fmt}/NAME")
+    if len(parts) == 4 and fmt in NAMESPACE_REQUIRED:
+        raise CliError(
+            f"PACKAGE: {fmt} packages have a namespace: use DOMAIN/REPOSITORY/{fmt}/NAMESPACE/NAME"
+        )
     namespace = parts[3].removeprefix("@") if len(parts) == 5 else None
     return PackageRef(domain, repository, fmt, namespace or None, parts[-1], owner)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,18 @@ For example, with the YAML language server:
 The repository commits the same schema as schema/policy.schema.json; regenerate it with
 `ca-lifecycle schema --output schema/policy.schema.json`."""
 
+EPILOG = """\
+exit codes:
+  0  the schema was printed or written
+  2  --output cannot be written (one line: the file and the reason)"""
+
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "schema",
         help="print the policy JSON Schema",
         description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -41,5 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         print(text, end="")
     else:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"error: --output: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     return 0

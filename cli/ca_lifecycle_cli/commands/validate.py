@@ -9,9 +9,9 @@ from typing import Any
 DESCRIPTION = """\
 Validate one or more policy files (.yaml, .yml or .json) against the v1 policy language.
 Nothing is read from AWS. Every problem is reported, each on its own line on stderr, as
-FILE: FIELD.PATH: MESSAGE, for example:
+"error: FILE: FIELD.PATH: MESSAGE" (as plan, apply and explain report them), for example:
 
-  policy.yaml: policies[0].archive[1].published_before: invalid duration '3x' (use e.g. 30d, 12h)
+  error: policy.yaml: policies[0].archive[1].published_before: invalid duration '3x' (use e.g. 30d, 12h)
 
 A valid file prints "OK: FILE (N policies, mode: dry-run|enforce)" on stdout."""
 
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         except PolicyError as exc:
             exit_code = 2
             for line in exc.lines():
-                print(line, file=sys.stderr)
+                print(f"error: {line}", file=sys.stderr)
             continue
         count = len(document.policies)
         noun = "policy" if count == 1 else "policies"

@@ -189,3 +189,65 @@ def test_apply_on_a_terminal_shows_the_plan_and_asks_first(
         assert "Aborted: nothing was changed." in run.stdout
     else:
         assert "8 done, 0 skipped by guard, 0 failed." in run.stdout
+
+
+def test_apply_outcomes_stay_visible_at_80_columns_with_a_long_package_name(
+    cli: CliRunner, seeded: Emulator, tmp_path: Path
+) -> None:
+    # Given a scoped package with a very long name and four versions the policy archives
+    from datetime import UTC, datetime
+
+    name = "widgets-with-an-extraordinarily-long-package-name-for-testing-the-layout-of-tables"
+    for minor in range(8):
+        seeded.add_version(
+            "acme",
+            "release",
+            "npm",
+            "acme",
+            name,
+            f"5.{minor}.0-beta.{minor}",
+            published=datetime(2024, 1, 1 + minor, tzinfo=UTC),
+        )
+    # When applying (80 columns, no terminal)
+    run = cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", tmp_path / "l.json", "--yes")
+    # Then every line fits, and each archived version's row still shows its action and outcome
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for minor in range(4):
+        row = next(line for line in lines if f"5.{minor}.0-beta.{minor}" in line)
+        assert "archive" in row, row
+        assert "done" in row, row
+    assert "12 done, 0 skipped by guard, 0 failed." in lines
+
+
+def test_ctrl_c_during_apply_shows_what_was_already_done(
+    seeded: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given Ctrl-C arrives while apply works on its second package (the first is written)
+    import ca_lifecycle.service
+    from ca_lifecycle_cli.main import main
+
+    real = ca_lifecycle.service.process_package
+    calls: list[object] = []
+
+    def interrupted_second(*args: object, **kwargs: object) -> object:
+        calls.append(args[0])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ca_lifecycle.service, "process_package", interrupted_second)
+    # When applying
+    code = main(
+        ["apply", "--policy", str(POLICY), "--now", NOW, "--ledger", str(tmp_path / "l.json"), "--yes"]
+    )
+    out, err = capsys.readouterr()
+    # Then exit 130, and stderr shows the first package's done archives before the error line
+    assert code == 130
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[-1] == "error: interrupted"
+    done_rows = [line for line in lines if "npm/acme/gadgets" in line and "done" in line]
+    assert len(done_rows) == 3, err
+    assert mutating_calls(seeded) == {"UpdatePackageVersionsStatus": 1}

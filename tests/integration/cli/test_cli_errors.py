@@ -104,8 +104,9 @@ def test_invalid_policy_prints_each_field_path(cli: CliRunner, tmp_path: Path, s
     # Then one line per field, with its path, exit 2, and no AWS call
     assert run.code == 2
     assert run.stderr.splitlines() == [
-        f"{policy}: policies[0].protect[0].newest: must be >= 1, got -1",
-        f"{policy}: policies[0].archive[1].published_before: invalid duration '3x' (use e.g. 30d, 12h)",
+        f"error: {policy}: policies[0].protect[0].newest: must be >= 1, got -1",
+        f"error: {policy}: policies[0].archive[1].published_before: "
+        "invalid duration '3x' (use e.g. 30d, 12h)",
     ]
     assert seeded.stats() == {}
 
@@ -113,7 +114,7 @@ def test_invalid_policy_prints_each_field_path(cli: CliRunner, tmp_path: Path, s
 def test_unreadable_policy(cli: CliRunner, tmp_path: Path) -> None:
     run = cli("plan", "--policy", tmp_path / "missing.yaml")
     assert run.code == 2
-    _assert_one_line(run.stderr, f"{tmp_path / 'missing.yaml'}: cannot read policy: no such file")
+    _assert_one_line(run.stderr, f"error: {tmp_path / 'missing.yaml'}: cannot read policy: no such file")
 
 
 def test_unreachable_endpoint(cli: CliRunner) -> None:
@@ -135,7 +136,7 @@ def test_unreachable_endpoint(cli: CliRunner) -> None:
 def test_no_region(cli: CliRunner) -> None:
     run = cli("plan", "--policy", POLICY, "--now", NOW, env={"AWS_DEFAULT_REGION": None})
     assert run.code == 3
-    _assert_one_line(run.stderr, "error: no AWS region configured: set AWS_REGION")
+    _assert_one_line(run.stderr, "error: no AWS region configured: set AWS_REGION (or AWS_DEFAULT_REGION")
 
 
 def test_corrupt_ledger_file(cli: CliRunner, tmp_path: Path) -> None:

@@ -78,3 +78,20 @@ def test_apply_and_plan_with_the_dynamodb_ledger_use_the_callers_account_in_keys
     decisions = json.loads(capsys.readouterr().out)["decisions"]
     widgets = {d["version"]: d["action"] for d in decisions if d["package"] == "widgets"}
     assert (widgets["2.3.0"], widgets["2.4.0"], widgets["3.0.1-rc.1"]) == ("dispose", "dispose", "dispose")
+
+
+def test_a_ledger_table_that_does_not_exist_is_named_in_one_line(
+    table: Any, seeded: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a table name with a typo (DynamoDB answers only "Requested resource not found")
+    # When planning with it
+    code = main(
+        ["plan", "--policy", str(POLICY), "--now", NOW, "--ledger-table", "lifecycle-ledgr", "--json"]
+    )
+    out, err = capsys.readouterr()
+    # Then exit 3, nothing on stdout, and one line naming the flag, the table and the region
+    assert (code, out) == (3, "")
+    assert err == (
+        "error: --ledger-table: no DynamoDB table 'lifecycle-ledgr' in us-east-1 "
+        "(the stack's LedgerTableName output names it)\n"
+    )

@@ -167,6 +167,11 @@ def test_plan_repository_filter(cli: CliRunner) -> None:
     [
         ("2025-06-01T00:00:00", "error: --now: '2025-06-01T00:00:00' has no time zone"),
         ("yesterday", "error: --now: not an ISO-8601 time: 'yesterday'"),
+        ("", "error: --now: not an ISO-8601 time: ''"),
+        ("2025-06-01T24:00:00Z", "error: --now: not an ISO-8601 time: '2025-06-01T24:00:00Z'"),
+        # Age arithmetic would overflow a datetime: a range error, not a traceback.
+        ("0001-01-02T00:00:00Z", "error: --now: '0001-01-02T00:00:00Z' is out of range"),
+        ("9999-12-31T00:00:00Z", "error: --now: '9999-12-31T00:00:00Z' is out of range"),
     ],
 )
 def test_plan_rejects_a_now_without_time_zone_or_not_iso(cli: CliRunner, now: str, message: str) -> None:

@@ -43,8 +43,8 @@ def test_validate_invalid_file_exits_2_with_prefixed_errors(
     assert code == 2
     assert out == ""
     assert err.splitlines() == [
-        f"{path}: policies[0].protect[0].neweset: unknown field",
-        f"{path}: policies[0].archive[1].published_before: invalid duration '3x' (use e.g. 30d, 12h)",
+        f"error: {path}: policies[0].protect[0].neweset: unknown field",
+        f"error: {path}: policies[0].archive[1].published_before: invalid duration '3x' (use e.g. 30d, 12h)",
     ]
 
 
@@ -54,7 +54,7 @@ def test_validate_missing_file_is_one_line(tmp_path: Path, capsys: pytest.Captur
     out, err = capsys.readouterr()
     assert code == 2
     assert out == ""
-    assert err == f"{missing}: cannot read policy: no such file\n"
+    assert err == f"error: {missing}: cannot read policy: no such file\n"
 
 
 def test_validate_mixed_files_reports_each_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,7 +64,7 @@ def test_validate_mixed_files_reports_each_and_fails(capsys: pytest.CaptureFixtu
     out, err = capsys.readouterr()
     assert code == 2
     assert out == f"OK: {good} (1 policy, mode: dry-run)\n"
-    assert err == f"{bad}: policies[0].archive[0].beyond_newest: must be >= 0, got -1\n"
+    assert err == f"error: {bad}: policies[0].archive[0].beyond_newest: must be >= 0, got -1\n"
 
 
 def test_validate_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
@@ -154,7 +154,7 @@ def test_every_shipped_invalid_example_fails_naming_a_field(
     lines = err.splitlines()
     assert lines
     for line in lines:
-        assert re.match(rf"{re.escape(str(path))}: policies\[0\]\.[a-z_]+[\w.\[\]]*: \S", line), line
+        assert re.match(rf"error: {re.escape(str(path))}: policies\[0\]\.[a-z_]+[\w.\[\]]*: \S", line), line
 
 
 def test_validate_names_all_four_acceptance_errors_of_one_policy(
@@ -178,7 +178,7 @@ def test_validate_names_all_four_acceptance_errors_of_one_policy(
     _, err = capsys.readouterr()
     # Then exit 2 and each problem is reported under its own field path
     assert code == 2
-    fields = sorted(line.split(": ")[1] for line in err.splitlines())
+    fields = sorted(line.split(": ")[2] for line in err.splitlines())
     assert fields == [
         "policies[0].archive[0].beyond_newst",
         "policies[0].archive[1].published_before",
@@ -201,4 +201,17 @@ def test_validate_reports_an_overlong_duration_as_a_field_error(
     # Then exit 2 with the field path, not a traceback
     assert code == 2
     field = "policies[0].archive[0].published_before"
-    assert err == f"{path}: {field}: duration '9999999999d' is too long (at most 36500d)\n"
+    assert err == f"error: {path}: {field}: duration '9999999999d' is too long (at most 36500d)\n"
+
+
+def test_schema_output_that_cannot_be_written_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given an --output in a folder that does not exist
+    target = tmp_path / "missing" / "policy.schema.json"
+    # When writing the schema there
+    code = main(["schema", "--output", str(target)])
+    out, err = capsys.readouterr()
+    # Then one error line naming the file, exit 2, no traceback and nothing on stdout
+    assert (code, out) == (2, "")
+    assert err == f"error: --output: cannot write {target}: No such file or directory\n"
