@@ -122,7 +122,9 @@ def parse_now(text: str | None) -> datetime:
     except ValueError:
         raise CliError(f"--now: not an ISO-8601 time: {text!r} (e.g. 2025-06-01T00:00:00Z)") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise CliError(f"--now: {text!r} has no time zone: add Z for UTC (e.g. {raw}Z) or an offset")
+        # A bare date parses as midnight: suggest the full form, which is what Z needs to follow.
+        example = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        raise CliError(f"--now: {text!r} has no time zone: add Z for UTC (e.g. {example}) or an offset")
     if not NOW_EARLIEST <= moment < NOW_LATEST:
         # Age arithmetic (now - published_before, up to 100 years) overflows near year 1 or 9999.
         raise CliError(f"--now: {text!r} is out of range: use a time from 1970 to 8999")

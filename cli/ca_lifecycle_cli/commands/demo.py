@@ -14,12 +14,19 @@ ledger file. Three stages: (1) sweep: archive and origin lock, (2) publish new v
 events flow to the worker, (3) advance the clock past archived_for and sweep: dispose.
 Each stage prints what happened to which versions and why."""
 
+EPILOG = """\
+exit codes:
+  0    every stage ran and every intended action succeeded
+  1    some action failed or a message reached the dead-letter queue (the output says which)
+  130  interrupted (Ctrl-C)"""
+
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the whole pipeline on the embedded emulator (offline)",
         description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

@@ -11,7 +11,8 @@ from typing import Any
 
 DESCRIPTION = """\
 Serve a local CodeArtifact (REST-JSON, the real boto3 client talks to it) on HOST:PORT,
-optionally loaded from a seed file (YAML or JSON, the format of DESIGN.md). The first line
+optionally loaded from a seed file (YAML or JSON; the README's "Reading a plan" describes the
+format, tests/integration/cli/seed.yaml is a complete example). The first line
 on stdout is
 
   CODEARTIFACT_ENDPOINT=http://HOST:PORT
@@ -49,12 +50,13 @@ def run(args: argparse.Namespace) -> int:
     except SeedError as exc:
         # One line: the file, then the field path and the problem.
         message = str(exc)
-        print(message if message.startswith(args.seed) else f"{args.seed}: {message}", file=sys.stderr)
+        line = message if message.startswith(args.seed) else f"{args.seed}: {message}"
+        print(f"error: {line}", file=sys.stderr)
         return 2
     try:
         endpoint = emulator.start(args.host, args.port)
     except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
 
     stop = threading.Event()

@@ -2,7 +2,8 @@
 
 No boto3, no I/O, no clock reads: callers pass ``now`` and every fact (see
 ``ca_lifecycle.facts``). Imports only facts, policy and versions. The contract is
-``briefs/engine_api.md``; the semantics are DESIGN.md "The policy language (v1)".
+``Evaluation``; the semantics are DESIGN.md "The policy language (v1)" (the team's design
+notes), restated in the README's "The policy".
 
 Choices the spec leaves open, made here and stated in the decisions' reasons:
 

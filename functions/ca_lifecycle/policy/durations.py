@@ -1,7 +1,7 @@
 """Durations written the way people write them in a policy file: ``30d``, ``12h``, ``2w``.
 
 In Python a :data:`Duration` field holds a :class:`datetime.timedelta`; it dumps back to the
-shortest exact spelling (``"14d"`` reads back as 14 days and dumps as ``"2w"``).
+largest exact unit up to days (``"2w"`` reads back as 14 days and dumps as ``"14d"``).
 """
 
 from __future__ import annotations
@@ -52,11 +52,15 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
-    """The largest unit that divides ``value`` exactly: 14 days → ``"2w"``, 36 hours → ``"36h"``."""
+    """The largest unit up to days that divides ``value`` exactly: 14 days → ``"14d"``, 36 hours → ``"36h"``.
+
+    Weeks are read but never written: policies mostly say ``14d``, and a reason quoting
+    ``2w`` could not be found by searching the policy file for what its author typed.
+    """
     if value <= timedelta(0) or value % timedelta(seconds=1):
         raise ValueError(f"a policy duration is a positive whole number of seconds, not {value}")
     for unit, size in _UNITS.items():
-        if not value % size:
+        if unit != "w" and not value % size:
             return f"{value // size}{unit}"
     raise AssertionError("unreachable: seconds always divide")  # pragma: no cover
 

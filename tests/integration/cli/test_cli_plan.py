@@ -16,7 +16,7 @@ EXPECTED = {
     # npm-libraries on widgets: every rule kind of the language.
     ("widgets", "3.2.0"): ("Published", "keep", "protect[0] newest: 2 (rank 0)"),
     ("widgets", "3.1.0"): ("Published", "keep", "protect[0] newest: 2 (rank 1)"),
-    ("widgets", "3.0.1-rc.1"): ("Published", "archive", "archive[2] published_before: 2w, prerelease: true"),
+    ("widgets", "3.0.1-rc.1"): ("Published", "archive", "archive[2] published_before: 14d, prerelease: true"),
     ("widgets", "3.0.0"): ("Published", "keep", "no archive rule matched"),
     ("widgets", "2.5.0"): ("Published", "keep", "protect[1] newest: 1 per major, prerelease: false"),
     ("widgets", "2.4.0"): ("Unlisted", "archive", "archive[1] published_before: 180d"),
@@ -166,6 +166,11 @@ def test_plan_repository_filter(cli: CliRunner) -> None:
     ("now", "message"),
     [
         ("2025-06-01T00:00:00", "error: --now: '2025-06-01T00:00:00' has no time zone"),
+        # A bare date: the suggested fix must itself be valid input
+        (
+            "2025-06-01",
+            "error: --now: '2025-06-01' has no time zone: add Z for UTC (e.g. 2025-06-01T00:00:00Z)",
+        ),
         ("yesterday", "error: --now: not an ISO-8601 time: 'yesterday'"),
         ("", "error: --now: not an ISO-8601 time: ''"),
         ("2025-06-01T24:00:00Z", "error: --now: not an ISO-8601 time: '2025-06-01T24:00:00Z'"),

@@ -57,6 +57,7 @@ def _single_error_line(stderr: str) -> str:
         ("validate", ("0 ", "2 ")),
         ("schema", ("0 ", "2 ")),
         ("emulator", ("0 ", "2 ")),
+        ("demo", ("0 ", "1 ")),
     ],
 )
 def test_help_of_every_command_documents_its_exit_codes(

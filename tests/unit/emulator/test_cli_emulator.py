@@ -36,7 +36,7 @@ def test_bad_seed_exits_2_with_one_line_naming_the_field(
     assert code == 2
     assert out == ""
     assert err.splitlines() == [
-        f"{seed}: domains[0].repositories[0].packages[0].versions[1].status: "
+        f"error: {seed}: domains[0].repositories[0].packages[0].versions[1].status: "
         "must be one of Published, Unfinished, Unlisted, Archived, Disposed, not 'Archivd'"
     ]
 
@@ -44,7 +44,22 @@ def test_bad_seed_exits_2_with_one_line_naming_the_field(
 def test_missing_seed_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["emulator", "--seed", str(tmp_path / "nope.json")])
     assert code == 2
-    assert "cannot read" in capsys.readouterr().err
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ")
+    assert "cannot read" in line
+
+
+def test_an_address_in_use_exits_2_with_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["emulator", "--port", str(port)])
+    assert code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
 
 
 @pytest.mark.integration

@@ -86,7 +86,7 @@ class TestUndeterminedAges:
             "2.0.0": ("skip", "missing-fact"),
             "1.0.0": ("skip", "missing-fact"),
         }
-        assert "protect[0] published_within: 1w" in next(
+        assert "protect[0] published_within: 7d" in next(  # as the policy spells it
             d.reason for d in ev.decisions if d.version == "2.0.0"
         )
         assert ev.needs is not None

@@ -175,7 +175,7 @@ class TestArchive:
         pol = policy(archive=[{"prerelease": True, "published_before": "14d"}])
         ev = run(versions, pol)
         assert [d.version for d in ev.actions(Action.ARCHIVE)] == ["2.0.0-rc.1"]
-        assert reason_of(ev, "2.0.0-rc.1").startswith("archive[0] published_before: 2w, prerelease: true")
+        assert reason_of(ev, "2.0.0-rc.1").startswith("archive[0] published_before: 14d, prerelease: true")
 
     def test_any_condition_is_enough_and_the_first_one_is_named(self) -> None:
         pol = policy(archive=[{"versions": ["0.*"]}, {"beyond_newest": 1}])

@@ -39,8 +39,8 @@ def test_parse_rejects_everything_else(text: str) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (timedelta(weeks=2), "2w"),
-        (timedelta(days=14), "2w"),
+        (timedelta(weeks=2), "14d"),  # weeks are read, never written
+        (timedelta(days=14), "14d"),
         (timedelta(days=30), "30d"),
         (timedelta(hours=36), "36h"),
         (timedelta(minutes=90), "90m"),

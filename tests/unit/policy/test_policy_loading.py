@@ -56,7 +56,7 @@ def test_design_example_loads_completely() -> None:
         "archive": [
             {"beyond_newest": 30, "published_before": None, "prerelease": None, "versions": None},
             {"beyond_newest": None, "published_before": "180d", "prerelease": None, "versions": None},
-            {"beyond_newest": None, "published_before": "2w", "prerelease": True, "versions": None},
+            {"beyond_newest": None, "published_before": "14d", "prerelease": True, "versions": None},
             {"beyond_newest": None, "published_before": None, "prerelease": None, "versions": ["0.*"]},
         ],
         "dispose": {"archived_for": "60d"},
