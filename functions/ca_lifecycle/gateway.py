@@ -9,9 +9,9 @@ Retries: botocore's adaptive mode retries throttling and 5xx with a client-side 
 Recent botocore reads only the ``x-amz-retry-after`` header (milliseconds, capped at jitter +
 5 s), older releases (such as the one a Lambda runtime may bundle) read none, while
 CodeArtifact's ThrottlingException carries ``Retry-After`` (seconds). So the gateway honours it
-itself: a response hook copies it into ``x-amz-retry-after`` and notes the earliest time the
-server will take another request; a ``before-send`` hook waits out whatever of that botocore's
-own backoff did not (up to ``MAX_RETRY_AFTER`` seconds).
+itself, whatever the botocore version: a response hook notes the earliest time the server will
+take another request, and a ``before-send`` hook waits out whatever of that botocore's own
+backoff did not (up to ``MAX_RETRY_AFTER`` seconds).
 """
 
 from __future__ import annotations
@@ -170,20 +170,6 @@ def _next_token(token: object, params: Mapping[str, Any], operation: str) -> str
     return token
 
 
-def _copy_retry_after(response_dict: dict[str, Any], **_: Any) -> None:
-    """Expose CodeArtifact's ``Retry-After`` (s) as the ``x-amz-retry-after`` (ms) botocore reads."""
-    headers = response_dict.get("headers")
-    if headers is None or "x-amz-retry-after" in headers:
-        return
-    value = headers.get("Retry-After")
-    if value is None:
-        return
-    try:
-        headers["x-amz-retry-after"] = str(int(float(value) * 1000))
-    except (TypeError, ValueError):
-        return  # an HTTP-date or garbage: leave botocore's own backoff in charge
-
-
 MAX_RETRY_AFTER = 20.0  # seconds; botocore's own backoff ceiling, well inside a Lambda's timeout
 
 
@@ -193,8 +179,7 @@ class _RetryAfter:
     def __init__(self) -> None:
         self.not_before = 0.0  # time.monotonic() instant
 
-    def on_response(self, response_dict: dict[str, Any], **kwargs: Any) -> None:
-        _copy_retry_after(response_dict, **kwargs)
+    def on_response(self, response_dict: dict[str, Any], **_: Any) -> None:
         value = (response_dict.get("headers") or {}).get("Retry-After")
         try:
             seconds = float(str(value))

@@ -3,6 +3,7 @@ per-version failures and error translation. No sockets."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -14,6 +15,7 @@ from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import Stubber
 from ca_lifecycle.facts import OriginConfig, OriginType, PackageRef, Restriction, Status
 from ca_lifecycle.gateway import (
+    MAX_RETRY_AFTER,
     AccessDenied,
     CodeArtifactGateway,
     GatewayError,
@@ -22,7 +24,7 @@ from ca_lifecycle.gateway import (
     NotFound,
     Throttled,
     Unreachable,
-    _copy_retry_after,
+    _RetryAfter,
 )
 
 NPM = PackageRef("acme", "release", "npm", "acme", "widgets", "111122223333")
@@ -475,21 +477,27 @@ def test_transport_errors_become_gateway_errors(exc: Exception, kind: type[Gatew
 
 
 @pytest.mark.parametrize(
-    ("headers", "expected"),
+    ("headers", "expected_wait"),
     [
-        ({"Retry-After": "3"}, "3000"),
-        ({"Retry-After": "0.5"}, "500"),
-        ({"Retry-After": "3", "x-amz-retry-after": "100"}, "100"),
-        ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, None),
-        ({}, None),
+        ({"Retry-After": "3"}, 3.0),
+        ({"Retry-After": "0.5"}, 0.5),
+        ({"Retry-After": "600"}, MAX_RETRY_AFTER),  # capped: a Lambda must not sleep its run away
+        ({"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}, 0.0),  # botocore's backoff stays in charge
+        ({"Retry-After": "-1"}, 0.0),
+        ({}, 0.0),
     ],
 )
-def test_retry_after_seconds_are_exposed_to_botocore_in_milliseconds(
-    headers: dict[str, str], expected: str | None
+def test_retry_after_seconds_set_the_earliest_next_request(
+    headers: dict[str, str], expected_wait: float
 ) -> None:
-    response = {"headers": HeadersDict(headers)}
-    _copy_retry_after(response)
-    assert response["headers"].get("x-amz-retry-after") == expected
+    # Given a throttled response carrying (or not) CodeArtifact's Retry-After
+    hints = _RetryAfter()
+    before = time.monotonic()
+    # When the response hook sees it
+    hints.on_response({"headers": HeadersDict(headers)})
+    # Then the next request may not start before that many seconds from now (or at once)
+    wait = max(0.0, hints.not_before - before)
+    assert wait == pytest.approx(expected_wait, abs=0.05)
 
 
 def test_the_lazy_client_uses_adaptive_retries_and_the_retry_after_hook(
@@ -503,11 +511,11 @@ def test_the_lazy_client_uses_adaptive_retries_and_the_retry_after_hook(
     assert retries == {"mode": "adaptive", "total_max_attempts": 9}
     assert gateway.client is client  # created once, cached
     # the hook is registered on the client's own event system, as botocore emits it
-    response = {"headers": HeadersDict({"Retry-After": "2"})}
+    before = time.monotonic()
     client.meta.events.emit(
         "before-parse.codeartifact.ListPackageVersions",
         operation_model=None,
-        response_dict=response,
+        response_dict={"headers": HeadersDict({"Retry-After": "2"})},
         customized_response_dict={},
     )
-    assert response["headers"]["x-amz-retry-after"] == "2000"
+    assert gateway._retry_after.not_before - before == pytest.approx(2.0, abs=0.05)
