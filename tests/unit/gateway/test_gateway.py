@@ -4,7 +4,6 @@ per-version failures and error translation. No sockets."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -26,26 +25,9 @@ from ca_lifecycle.gateway import (
     Unreachable,
     _RetryAfter,
 )
+from gateway_stubs import NPM, NPM_PARAMS, PYPI
 
-NPM = PackageRef("acme", "release", "npm", "acme", "widgets", "111122223333")
-PYPI = PackageRef("acme", "release", "pypi", None, "requests")
-NPM_PARAMS = {
-    "domain": "acme",
-    "domainOwner": "111122223333",
-    "repository": "release",
-    "format": "npm",
-    "namespace": "acme",
-    "package": "widgets",
-}
 PYPI_PARAMS = {"domain": "acme", "repository": "release", "format": "pypi", "package": "requests"}
-
-
-@pytest.fixture
-def stubbed() -> Iterator[tuple[CodeArtifactGateway, Stubber]]:
-    client = boto3.client("codeartifact", region_name="us-east-1")
-    with Stubber(client) as stubber:
-        yield CodeArtifactGateway(client), stubber
-        stubber.assert_no_pending_responses()
 
 
 def _summary(version: str, status: str = "Published", origin: str | None = "INTERNAL") -> dict[str, Any]:

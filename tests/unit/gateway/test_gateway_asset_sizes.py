@@ -3,35 +3,14 @@ gateway's error mapping. A stubbed boto3 client, no sockets."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
-from ca_lifecycle.facts import PackageRef
 from ca_lifecycle.gateway import AccessDenied, CodeArtifactGateway, InvalidResponse, Throttled
+from gateway_stubs import NPM, NPM_PARAMS, PYPI
 
-NPM = PackageRef("acme", "release", "npm", "acme", "widgets", "111122223333")
-PYPI = PackageRef("acme", "release", "pypi", None, "requests")
-NPM_PARAMS = {
-    "domain": "acme",
-    "domainOwner": "111122223333",
-    "repository": "release",
-    "format": "npm",
-    "namespace": "acme",
-    "package": "widgets",
-    "packageVersion": "1.0.0",
-    "maxResults": 1000,
-}
-
-
-@pytest.fixture
-def stubbed() -> Iterator[tuple[CodeArtifactGateway, Stubber]]:
-    client = boto3.client("codeartifact", region_name="us-east-1")
-    with Stubber(client) as stubber:
-        yield CodeArtifactGateway(client), stubber
-        stubber.assert_no_pending_responses()
+ASSET_PARAMS = {**NPM_PARAMS, "packageVersion": "1.0.0", "maxResults": 1000}
 
 
 def _page(*sizes: int | None, token: str | None = None) -> dict[str, Any]:
@@ -50,8 +29,8 @@ def _page(*sizes: int | None, token: str | None = None) -> dict[str, Any]:
 def test_sizes_are_summed_across_pages_of_1000(stubbed: tuple[CodeArtifactGateway, Stubber]) -> None:
     # Given two pages of assets, the second one asked for with the first one's token
     gateway, stubber = stubbed
-    stubber.add_response("list_package_version_assets", _page(1000, 24, token="t1"), NPM_PARAMS)
-    stubber.add_response("list_package_version_assets", _page(2048), {**NPM_PARAMS, "nextToken": "t1"})
+    stubber.add_response("list_package_version_assets", _page(1000, 24, token="t1"), ASSET_PARAMS)
+    stubber.add_response("list_package_version_assets", _page(2048), {**ASSET_PARAMS, "nextToken": "t1"})
 
     # When sizing the version
     total = gateway.version_asset_bytes(NPM, "1.0.0")
@@ -76,7 +55,7 @@ def test_no_namespace_no_owner_and_no_assets_is_zero(stubbed: tuple[CodeArtifact
 
 def test_an_asset_without_size_counts_zero(stubbed: tuple[CodeArtifactGateway, Stubber]) -> None:
     gateway, stubber = stubbed
-    stubber.add_response("list_package_version_assets", _page(10, None, 5), NPM_PARAMS)
+    stubber.add_response("list_package_version_assets", _page(10, None, 5), ASSET_PARAMS)
     assert gateway.version_asset_bytes(NPM, "1.0.0") == 15
 
 
@@ -117,9 +96,9 @@ def test_errors_are_mapped_like_every_other_call(
 
 def test_a_repeated_page_token_fails_instead_of_looping(stubbed: tuple[CodeArtifactGateway, Stubber]) -> None:
     gateway, stubber = stubbed
-    stubber.add_response("list_package_version_assets", _page(1, token="t1"), NPM_PARAMS)
+    stubber.add_response("list_package_version_assets", _page(1, token="t1"), ASSET_PARAMS)
     stubber.add_response(
-        "list_package_version_assets", _page(2, token="t1"), {**NPM_PARAMS, "nextToken": "t1"}
+        "list_package_version_assets", _page(2, token="t1"), {**ASSET_PARAMS, "nextToken": "t1"}
     )
     with pytest.raises(InvalidResponse, match="nextToken: repeated"):
         gateway.version_asset_bytes(NPM, "1.0.0")
@@ -129,6 +108,6 @@ def test_a_negative_size_is_an_invalid_response_naming_the_field(
     stubbed: tuple[CodeArtifactGateway, Stubber],
 ) -> None:
     gateway, stubber = stubbed
-    stubber.add_response("list_package_version_assets", _page(5, -1), NPM_PARAMS)
+    stubber.add_response("list_package_version_assets", _page(5, -1), ASSET_PARAMS)
     with pytest.raises(InvalidResponse, match=r"assets\[1\]\.size"):
         gateway.version_asset_bytes(NPM, "1.0.0")
