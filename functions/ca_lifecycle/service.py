@@ -11,7 +11,7 @@ the ledger, because those are observations, not actions, and they make the next 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -52,9 +52,12 @@ class PackageResult:
     origin_outcome: str | None  # "done" | "unchanged" | "planned" | "failed: …" | None
     describes: int  # DescribePackageVersion calls spent
     sources: dict[str, str]  # version -> "ledger" | "event" | "describe" | "inferred" | "unknown"
-    current_origin: OriginConfig | None = None
     resynced: bool = False  # a concurrent change forced a re-list during the writes
-    list_calls: int = field(default=1)  # ListPackageVersions passes (1, or 2 after a resync)
+
+    @property
+    def current_origin(self) -> OriginConfig | None:
+        """The origin configuration read before acting (None when the policy leaves origins alone)."""
+        return self.evaluation.current_origin
 
     @property
     def package(self) -> PackageRef:
@@ -178,7 +181,6 @@ def _process(run: _Run, *, apply: bool, max_describes: int) -> PackageResult:
         origin_outcome=None,
         describes=run.describes,
         sources=run.sources_for(evaluation),
-        current_origin=run.current_origin,
     )
     if writing:
         run.apply(evaluation, result)
@@ -470,7 +472,6 @@ class _Run:
     def resync(self, result: PackageResult) -> Evaluation:
         """Re-list once after a concurrent change and re-evaluate on the fresh state."""
         result.resynced = True
-        result.list_calls += 1
         facts = self.gateway.list_versions(self.package)
         self.fill_times(facts)
         evaluation = self.evaluate(facts)
