@@ -156,7 +156,7 @@ def make_gateway(*, sizes: bool = False) -> CodeArtifactGateway:
     from ca_lifecycle.gateway import CodeArtifactGateway
 
     require_region()
-    gateway_type = CodeArtifactGateway
+    gateway_type: type[CodeArtifactGateway] = CodeArtifactGateway
     if sizes:
         from ca_lifecycle_cli.sizes import SizingGateway
 

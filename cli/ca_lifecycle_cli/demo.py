@@ -22,7 +22,6 @@ import re
 import tempfile
 import time
 import uuid
-import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -586,7 +585,6 @@ def run_demo(keep: str | None = None, console: Console | None = None) -> int:
 
     # A pipe gets 80 columns by default: too narrow for the reasons column.
     console = console or Console(width=None if os.isatty(1) else 120)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     started = time.monotonic()
     # The handlers log JSON at INFO for CloudWatch; here the tables tell the story.
     logger.setLevel("WARNING")

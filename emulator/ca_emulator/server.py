@@ -88,11 +88,13 @@ class Emulator:
         region: str = "us-east-1",
         event_sink: Callable[[dict[str, Any]], None] | Any | None = None,
         clock: Callable[[], datetime] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.account = account
         self.region = region
         self.event_sink = event_sink
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self.sleep = sleep  # the injected-latency wait
         self.store = Store(account, region, self.clock)
         self.faults = Faults()
         self.sink_errors: list[str] = []  # deliveries the sink refused (the request still succeeded)
@@ -360,7 +362,7 @@ class Emulator:
             latency = self.faults.latency_ms
             retry_after = self.faults.throttle_retry_after
         if latency:
-            time.sleep(latency / 1000)
+            self.sleep(latency / 1000)
         if denied:
             raise self._access_denied(op, query, headers, body, labels)
         if fault == "throttle":

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -176,8 +176,12 @@ MAX_RETRY_AFTER = 20.0  # seconds; botocore's own backoff ceiling, well inside a
 class _RetryAfter:
     """Makes every request wait until the instant the last ``Retry-After`` named."""
 
-    def __init__(self) -> None:
-        self.not_before = 0.0  # time.monotonic() instant
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.not_before = 0.0  # an instant of ``clock``
 
     def on_response(self, response_dict: dict[str, Any], **_: Any) -> None:
         value = (response_dict.get("headers") or {}).get("Retry-After")
@@ -186,20 +190,29 @@ class _RetryAfter:
         except ValueError:
             return  # absent, or an HTTP-date: botocore's own backoff stays in charge
         if math.isfinite(seconds) and seconds > 0:
-            self.not_before = max(self.not_before, time.monotonic() + min(seconds, MAX_RETRY_AFTER))
+            self.not_before = max(self.not_before, self.clock() + min(seconds, MAX_RETRY_AFTER))
 
     def before_send(self, **_: Any) -> None:
-        wait = self.not_before - time.monotonic()
+        wait = self.not_before - self.clock()
         if wait > 0:
-            time.sleep(wait)
+            self.sleep(wait)
 
 
 # --------------------------------------------------------------------------------------- gateway
 
 
 class CodeArtifactGateway:
-    def __init__(self, client: CodeArtifactClient | None = None) -> None:
+    def __init__(
+        self,
+        client: CodeArtifactClient | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """``clock``/``sleep``: the monotonic clock and the wait the Retry-After hook uses."""
         self._client = client
+        self._clock = clock
+        self._sleep = sleep
         if client is not None:
             self._install_hooks(client)
 
@@ -214,7 +227,7 @@ class CodeArtifactGateway:
         return self._client
 
     def _install_hooks(self, client: CodeArtifactClient) -> None:
-        self._retry_after = _RetryAfter()
+        self._retry_after = _RetryAfter(self._clock, self._sleep)
         client.meta.events.register(
             "before-parse.codeartifact", self._retry_after.on_response, unique_id="ca-lifecycle-retry-after"
         )

@@ -30,6 +30,10 @@ EVENTS_DEDUPLICATED: Final = "EventsDeduplicated"  # duplicate deliveries skippe
 EVENTS_STALE: Final = "EventsStale"  # events at or below the package's last sequence
 EVENTS_SETTLED: Final = "EventsSettled"  # status events the ledger already knew (our own writes)
 PACKAGES_EVALUATED: Final = "PackagesEvaluated"  # process_package calls that completed
+# One per invocation, zero included: every invocation publishes at least this (a run that did
+# nothing is a data point, and Powertools warns on an invocation with no metric at all).
+RECORDS_RECEIVED: Final = "RecordsReceived"  # worker: SQS records in the batch
+REPOSITORIES_ENQUEUED: Final = "RepositoriesEnqueued"  # sweep: repository pages enqueued
 # Planned actions are counted in both modes, so a dry-run shows what enforce would do.
 ARCHIVES_PLANNED: Final = "ArchivesPlanned"
 DISPOSALS_PLANNED: Final = "DisposalsPlanned"
@@ -44,14 +48,17 @@ METRIC_NAMES: Final = (
     EVENTS_STALE,
     EVENTS_SETTLED,
     PACKAGES_EVALUATED,
+    RECORDS_RECEIVED,
+    REPOSITORIES_ENQUEUED,
     ARCHIVES_PLANNED,
     DISPOSALS_PLANNED,
 )
 
 
-def count(name: str, value: int = 1) -> None:
-    """Add ``value`` to a count metric; zero adds are dropped to keep EMF blobs small."""
-    if value:
+def count(name: str, value: int = 1, *, keep_zero: bool = False) -> None:
+    """Add ``value`` to a count metric; zero adds are dropped to keep EMF blobs small, unless
+    ``keep_zero`` (the per-invocation counts, where zero is the information)."""
+    if value or keep_zero:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ca_lifecycle import observability as obs
 from ca_lifecycle.handlers import Dependencies, _dependencies
 from ca_lifecycle.messages import RepositoryPageItem, SweepRequest
 from ca_lifecycle.observability import logger, metrics, tracer
@@ -29,6 +30,7 @@ class SweepError(RuntimeError):
             f"repositories of {len(errors)} domain(s) not listed ({listing}); {enqueued} enqueued"
         )
         self.errors = errors
+        self.enqueued = enqueued
 
 
 class SweepSummary(BaseModel):
@@ -89,11 +91,21 @@ def _account_of(context: LambdaContext) -> str | None:
 @metrics.log_metrics
 def handler(event: dict[str, Any] | None, context: LambdaContext) -> dict[str, Any]:
     logger.set_correlation_id((event or {}).get("id") or context.aws_request_id)
+    enqueued = 0
     try:
-        request = SweepRequest.model_validate(event or {})
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        raise ValueError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
-    summary = sweep(_dependencies(), _account_of(context), unlocked_only=request.unlocked_only)
+        try:
+            request = SweepRequest.model_validate(event or {})
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            raise ValueError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        try:
+            summary = sweep(_dependencies(), _account_of(context), unlocked_only=request.unlocked_only)
+        except SweepError as exc:
+            enqueued = exc.enqueued
+            raise
+        enqueued = summary.enqueued
+    finally:
+        # Every invocation says how much it enqueued, a failed one included (zero is news).
+        obs.count(obs.REPOSITORIES_ENQUEUED, enqueued, keep_zero=True)
     logger.info("sweep enqueued", extra=summary.model_dump())
     return summary.model_dump()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
+from ca_lifecycle import observability as obs
 from ca_lifecycle.handlers import _dependencies
 from ca_lifecycle.handlers.batch import WorkerBatch
 from ca_lifecycle.observability import logger, metrics, tracer
@@ -22,8 +23,10 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    records = event.get("Records", [])
+    obs.count(obs.RECORDS_RECEIVED, len(records), keep_zero=True)
     batch = WorkerBatch(
-        event.get("Records", []),
+        records,
         _dependencies(),
         remaining_ms=getattr(context, "get_remaining_time_in_millis", None),
     )

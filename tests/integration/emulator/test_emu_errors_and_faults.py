@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from typing import Any, cast
 
 import boto3
@@ -173,13 +172,14 @@ def test_injected_500_is_internal_server_exception(
 def test_injected_latency_delays_each_request(widgets: Emulator, codeartifact: CodeArtifactClient) -> None:
     # Source: DESIGN.md, 'Emulator introspection' (the emulator's own API, not AWS's)
     list_widgets(codeartifact)  # warm the connection
+    slept: list[float] = []
+    widgets.sleep = slept.append
     widgets.faults.latency_ms = 300
 
-    started = time.perf_counter()
     list_widgets(codeartifact)
-    elapsed = time.perf_counter() - started
+    list_widgets(codeartifact)
 
-    assert elapsed >= 0.3
+    assert slept == [0.3, 0.3]
 
 
 def test_invalid_fault_documents_are_rejected(widgets: Emulator) -> None:

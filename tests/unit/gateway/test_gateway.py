@@ -3,7 +3,6 @@ per-version failures and error translation. No sockets."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -473,31 +472,31 @@ def test_retry_after_seconds_set_the_earliest_next_request(
     headers: dict[str, str], expected_wait: float
 ) -> None:
     # Given a throttled response carrying (or not) CodeArtifact's Retry-After
-    hints = _RetryAfter()
-    before = time.monotonic()
-    # When the response hook sees it
+    slept: list[float] = []
+    hints = _RetryAfter(clock=lambda: 1000.0, sleep=slept.append)
+    # When the response hook sees it, and the next request is about to be sent
     hints.on_response({"headers": HeadersDict(headers)})
-    # Then the next request may not start before that many seconds from now (or at once)
-    wait = max(0.0, hints.not_before - before)
-    assert wait == pytest.approx(expected_wait, abs=0.05)
+    hints.before_send()
+    # Then that request waited that many seconds first (or not at all)
+    assert sum(slept) == pytest.approx(expected_wait)
+    assert len(slept) == (1 if expected_wait else 0)
 
 
 def test_the_lazy_client_uses_adaptive_retries_and_the_retry_after_hook(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    gateway = CodeArtifactGateway()
+    gateway = CodeArtifactGateway(clock=lambda: 500.0)
     client = gateway.client
     # botocore stores max_attempts=8 (retries) as 9 total attempts
     retries = getattr(client.meta.config, "retries", None)
     assert retries == {"mode": "adaptive", "total_max_attempts": 9}
     assert gateway.client is client  # created once, cached
     # the hook is registered on the client's own event system, as botocore emits it
-    before = time.monotonic()
     client.meta.events.emit(
         "before-parse.codeartifact.ListPackageVersions",
         operation_model=None,
         response_dict={"headers": HeadersDict({"Retry-After": "2"})},
         customized_response_dict={},
     )
-    assert gateway._retry_after.not_before - before == pytest.approx(2.0, abs=0.05)
+    assert gateway._retry_after.not_before == pytest.approx(502.0)

@@ -322,6 +322,7 @@ def test_outcomes_become_metrics(world: World, capsys: pytest.CaptureFixture[str
     run(event("npm-publish.json"))
     totals = metric_totals(output_lines(capsys))
     assert totals == {
+        "RecordsReceived": 1,
         "PackagesEvaluated": 1,
         "ArchivesPlanned": 2,
         "DisposalsPlanned": 1,
