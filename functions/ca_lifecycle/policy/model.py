@@ -40,6 +40,7 @@ from pydantic_core import PydanticCustomError
 from ca_lifecycle.facts import OriginType, PackageRef, Restriction
 from ca_lifecycle.policy.durations import Duration
 from ca_lifecycle.policy.patterns import PackagePattern, Specificity
+from ca_lifecycle.policy.regex_safety import UnsafeRegexError, check_regex
 
 # CodeArtifact's own limits for a domain name: 2-50 chars, lowercase, starts with a letter.
 DOMAIN_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,48}[a-z0-9]$"
@@ -92,13 +93,15 @@ def compile_version_selector(text: str) -> VersionMatcher:
     """``"2.4.*"`` (fnmatch glob, case-sensitive, whole version) or ``"re:<regex>"`` (re.search)."""
     if text.startswith("re:"):
         try:
-            return VersionMatcher(re.compile(text[3:]), search=True)
-        except re.error as exc:
+            compiled = re.compile(text[3:])
+            check_regex(text[3:])
+        except (re.error, UnsafeRegexError) as exc:
             raise PydanticCustomError(
                 "version_selector",
                 "invalid regex {value}: {reason}",
                 {"value": repr(text), "reason": str(exc)},
             ) from None
+        return VersionMatcher(compiled, search=True)
     if not text:
         raise PydanticCustomError("version_selector", "empty version selector", {})
     return VersionMatcher(re.compile(fnmatch.translate(text)), search=False)
