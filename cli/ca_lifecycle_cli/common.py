@@ -1,7 +1,7 @@
 """What ``plan``, ``apply`` and ``explain`` share: flags, the clock, the ledger, package
 enumeration, error-to-exit-code mapping and rendering.
 
-Decisions are never made here: every package goes through ``ca_lifecycle.service.process_package``
+Decisions are never made here: every package goes through ``ca_lifecycle.app.package.process_package``
 (the code path of the Lambda worker), and the JSON rows come from ``PackageResult``'s own
 serializers. This module only chooses which packages to evaluate and how to show the results.
 """
@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
+    from ca_lifecycle.app.package import PackageResult
+    from ca_lifecycle.app.scope import Target
     from ca_lifecycle.facts import PackageRef
     from ca_lifecycle.gateway import CodeArtifactGateway
     from ca_lifecycle.ledger import Ledger
     from ca_lifecycle.policy import PolicyDocument
-    from ca_lifecycle.service import PackageResult
     from rich.console import Console
     from rich.progress import Progress
 
@@ -266,74 +267,53 @@ def default_owner(args: argparse.Namespace) -> str | None:
 # ------------------------------------------------------------------------------- scanning
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    domain: str
-    owner: str | None
-    repository: str
-
-
 def repository_targets(
     document: PolicyDocument,
     gateway: CodeArtifactGateway,
     wanted: Sequence[str] = (),
     default_owner: str | None = None,
 ) -> list[Target]:
-    """Repositories in scope of any policy (the sweep's rule), narrowed to ``--repository``."""
-    from ca_lifecycle.gateway import NotFound
+    """Repositories in scope of any policy (the sweep's walk), narrowed to ``--repository``."""
+    from ca_lifecycle.app.scope import repository_targets as walk_scope
 
-    listed: dict[tuple[str, str | None], list[str]] = {}
-    targets: dict[Target, None] = {}
-    for policy in document.policies:
-        scope = policy.scope
-        key = (scope.domain, scope.domain_owner or default_owner)
-        if key not in listed:
-            try:
-                listed[key] = gateway.list_repositories(*key)
-            except NotFound as exc:
-                owner = f" (owner {scope.domain_owner})" if scope.domain_owner else ""
-                raise CliError(f"no such domain {scope.domain!r}{owner}: {exc.message}", EXIT_AWS) from exc
-        for repository in listed[key]:
-            if scope.matches_repository(repository) and (not wanted or repository in wanted):
-                targets.setdefault(Target(*key, repository), None)
-    domains = ", ".join(sorted({domain for domain, _ in listed}))
-    existing = {name for names in listed.values() for name in names}
+    walk = walk_scope(document, gateway, default_owner)
+    for domain, exc in walk.errors.items():
+        raise _domain_error(document, domain, exc)
+    targets = [t for t in walk.targets if not wanted or t.repository in wanted]
+    domains = ", ".join(sorted({domain for domain, _ in walk.listed}))
+    existing = {name for names in walk.listed.values() for name in names}
     for name in wanted:
         if name not in existing:
             raise CliError(f"no such repository {name!r} in domain {domains}", EXIT_AWS)
         if not any(target.repository == name for target in targets):
             raise CliError(f"repository {name!r} is not in the scope of any policy")
-    return list(targets)
+    return targets
+
+
+def _domain_error(document: PolicyDocument, domain: str, exc: Exception) -> Exception:
+    from ca_lifecycle.gateway import NotFound
+
+    if not isinstance(exc, NotFound):
+        return exc
+    owners = {p.scope.domain_owner for p in document.policies if p.scope.domain == domain} - {None}
+    owner = f" (owner {', '.join(sorted(o for o in owners if o))})" if owners else ""
+    return CliError(f"no such domain {domain!r}{owner}: {exc.message}", EXIT_AWS)
 
 
 def scoped_packages(
     document: PolicyDocument, gateway: CodeArtifactGateway, target: Target
 ) -> Iterator[PackageRef]:
-    """Every package of ``target`` some policy may claim, a ListPackages page at a time.
-
-    Origin types are unknown before the versions are listed, so any origin counts here (as in
-    the worker); ``process_package`` applies the exact scope.
-    """
-    from ca_lifecycle.facts import OriginType
+    """Every package of ``target`` some policy may claim (the worker's page walk)."""
+    from ca_lifecycle.app.scope import scoped_packages as walk_packages
     from ca_lifecycle.gateway import NotFound
 
-    any_origin = frozenset(OriginType)
-    token: str | None = None
-    while True:
-        try:
-            summaries, token = gateway.list_packages_page(
-                target.domain, target.owner, target.repository, token
-            )
-        except NotFound as exc:
-            raise CliError(
-                f"no such repository {target.repository!r} in domain {target.domain!r}: {exc.message}",
-                EXIT_AWS,
-            ) from exc
-        for summary in summaries:
-            if document.select(summary.package, any_origin) is not None:
-                yield summary.package
-        if not token:
-            return
+    try:
+        yield from walk_packages(document, gateway, target)
+    except NotFound as exc:
+        raise CliError(
+            f"no such repository {target.repository!r} in domain {target.domain!r}: {exc.message}",
+            EXIT_AWS,
+        ) from exc
 
 
 @dataclass
@@ -375,6 +355,8 @@ class ScanReport:
         }
 
     def summary(self) -> dict[str, Any]:
+        from ca_lifecycle.app.scope import Target
+
         per_repo = {target: _Tally() for target in self.targets}
         total = _Tally()
         for result in self.results:
@@ -407,23 +389,18 @@ class ScanReport:
         return counts
 
 
-def _outcome_kind(outcome: str) -> str:
-    if outcome == "done":
-        return "done"
-    return outcome.split(":", 1)[0].strip() or "failed"
-
-
 def _outcomes(result: PackageResult) -> list[str]:
     """The kind of each intended action's outcome: done | skipped | failed | not attempted."""
+    from ca_lifecycle.app.outcomes import NOT_ATTEMPTED
     from ca_lifecycle.facts import Action
 
     kinds = [
-        _outcome_kind(result.outcomes.get(decision.version, "not attempted"))
+        result.outcome_of(decision).kind.value
         for decision in result.evaluation.decisions
-        if decision.action in (Action.ARCHIVE, Action.DISPOSE)
+        if decision.action in (Action.ARCHIVE, Action.DISPOSE) or decision.version in result.outcomes
     ]
     if result.evaluation.origin_change_needed:
-        kinds.append(_outcome_kind(result.origin_outcome or "not attempted"))
+        kinds.append((result.origin_outcome or NOT_ATTEMPTED).kind.value)
     return kinds
 
 
@@ -481,8 +458,8 @@ def run_scan(
     Pass ``report`` to keep what was done so far when an AWS error interrupts the scan.
     ``sizes``: also read the asset bytes of every version to dispose (``--sizes``).
     """
+    from ca_lifecycle.app.package import process_package
     from ca_lifecycle.policy import Mode
-    from ca_lifecycle.service import process_package
 
     if report is None:
         report = ScanReport(mode=document.mode.value, now=now, targets=[])

@@ -29,14 +29,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ca_lifecycle.app.outcomes import OutcomeKind
+from ca_lifecycle.app.package import PackageResult, process_package
 from ca_lifecycle.facts import Action, PackageRef, Status
-from ca_lifecycle.service import DONE, PackageResult, process_package
 from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
     from ca_emulator import Emulator
-    from ca_lifecycle.gateway import CodeArtifactGateway
+    from ca_lifecycle.gateway import Gateway
     from ca_lifecycle.ledger import Ledger
     from ca_lifecycle.policy import PolicyDocument
     from mypy_boto3_events.type_defs import InputTransformerTypeDef
@@ -232,14 +233,15 @@ class RecordingProcessPackage:
 
     def __call__(
         self,
-        package: Any,
+        package: PackageRef,
         *,
         document: PolicyDocument,
-        gateway: CodeArtifactGateway,
+        gateway: Gateway,
         ledger: Ledger,
         now: datetime,
         apply: bool,
         known_published: Mapping[str, datetime] = {},
+        sequence: int | None = None,
     ) -> PackageResult:
         result = process_package(
             package,
@@ -249,6 +251,7 @@ class RecordingProcessPackage:
             now=now,
             apply=apply,
             known_published=known_published,
+            sequence=sequence,
         )
         self.results.append(result)
         return result
@@ -270,8 +273,8 @@ class Pipeline:
         import boto3
         from botocore.config import Config
         from ca_emulator import Emulator
+        from ca_lifecycle.app.dependencies import Dependencies
         from ca_lifecycle.gateway import RETRY_CONFIG, CodeArtifactGateway
-        from ca_lifecycle.handlers import Dependencies
         from ca_lifecycle.ledger import LocalLedger
         from ca_lifecycle.policy import parse_policy
         from ca_lifecycle.queue import WorkQueue
@@ -480,9 +483,8 @@ def _rows(results: list[PackageResult]) -> list[_Row]:
             if key in seen:
                 continue  # re-evaluations (our own events) repeat skips: show them once
             seen.add(key)
-            outcome = result.outcomes.get(
-                decision.version, "-" if decision.action is Action.SKIP else "planned"
-            )
+            known = result.outcomes.get(decision.version)
+            outcome = str(known) if known else ("-" if decision.action is Action.SKIP else "planned")
             reason = _reason_key(decision.reason)
             last = rows[-1] if rows else None
             if last and (last.package, last.action, last.reason, last.outcome) == (
@@ -494,12 +496,13 @@ def _rows(results: list[PackageResult]) -> list[_Row]:
                 last.versions.append(decision.version)
             else:
                 rows.append(_Row(name, decision.action.value, reason, outcome, [decision.version]))
-        if result.origin_outcome in (DONE, "planned") or (result.origin_outcome or "").startswith("failed"):
+        origin = result.origin_outcome
+        if origin is not None and origin.kind in (OutcomeKind.DONE, OutcomeKind.PLANNED, OutcomeKind.FAILED):
             current, target = result.current_origin, result.evaluation.origin_target
             before = "none" if current is None else f"{current.publish.value}/{current.upstream.value}"
             after = "-" if target is None else f"{target.publish.value}/{target.upstream.value}"
             why = result.evaluation.origin_reason or "origin_lock: auto"
-            rows.append(_Row(name, "origin lock", f"{before} → {after}: {why}", result.origin_outcome or ""))
+            rows.append(_Row(name, "origin lock", f"{before} → {after}: {why}", str(origin)))
     return rows
 
 
@@ -524,11 +527,11 @@ def _summary(run: StageRun) -> tuple[dict[str, Counter[str]], list[str]]:
     done: dict[str, Counter[str]] = {"archived": Counter(), "disposed": Counter(), "skipped": Counter()}
     locked: list[str] = []
     for row in _rows(run.results):
-        if row.action == "origin lock" and row.outcome == DONE:
+        if row.action == "origin lock" and row.outcome == OutcomeKind.DONE.value:
             locked.append(f"{row.package} ({row.reason})")
-        elif row.action == "archive" and row.outcome == DONE:
+        elif row.action == "archive" and row.outcome == OutcomeKind.DONE.value:
             done["archived"][row.reason] += len(row.versions)
-        elif row.action == "dispose" and row.outcome == DONE:
+        elif row.action == "dispose" and row.outcome == OutcomeKind.DONE.value:
             done["disposed"][row.reason] += len(row.versions)
         elif row.action == "skip" or row.outcome.startswith(("skipped", "failed")):
             done["skipped"][f"{row.action}: {row.reason} [{row.outcome}]"] += len(row.versions)

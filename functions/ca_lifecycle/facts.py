@@ -86,3 +86,15 @@ class VersionFact:
     origin_type: OriginType
     publish_order: int
     published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A person's (or the engine's own) "keep this one": protects the version until ``until``
+    (None: until the hold is removed), with the reason shown on every decision."""
+
+    reason: str
+    until: datetime | None = None
+
+    def active(self, now: datetime) -> bool:
+        return self.until is None or self.until > now

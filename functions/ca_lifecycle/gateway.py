@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.config import Config
 from botocore.exceptions import (
@@ -123,6 +123,12 @@ class PackageSummary:
     origin: OriginConfig | None
 
 
+class VersionListing(list[VersionFact]):
+    """``ListPackageVersions``' versions, newest publish first, and what the pages say besides."""
+
+    default_version: str | None = None  # defaultDisplayVersion: what a plain install resolves
+
+
 @dataclass(slots=True)
 class WriteResult:
     """Per-version outcome of a batch write, after the one retry of SKIPPED versions."""
@@ -199,6 +205,38 @@ class _RetryAfter:
 
 
 # --------------------------------------------------------------------------------------- gateway
+
+
+class Gateway(Protocol):
+    """What the application layer needs of CodeArtifact; ``CodeArtifactGateway`` is the real one,
+    and test fakes implement this (typed, no ``type: ignore``)."""
+
+    def list_repositories(self, domain: str, owner: str | None) -> list[str]: ...
+
+    def list_packages_page(
+        self,
+        domain: str,
+        owner: str | None,
+        repository: str,
+        next_token: str | None,
+        *,
+        publish: Restriction | None = None,
+        upstream: Restriction | None = None,
+    ) -> tuple[list[PackageSummary], str | None]: ...
+
+    def list_versions(self, package: PackageRef) -> VersionListing: ...
+
+    def describe_published(self, package: PackageRef, version: str) -> datetime: ...
+
+    def describe_origin(self, package: PackageRef) -> OriginConfig | None: ...
+
+    def update_status(
+        self, package: PackageRef, versions: Mapping[str, str], expected: Status, target: Status
+    ) -> WriteResult: ...
+
+    def dispose(self, package: PackageRef, versions: Mapping[str, str], expected: Status) -> WriteResult: ...
+
+    def put_origin(self, package: PackageRef, config: OriginConfig) -> None: ...
 
 
 class CodeArtifactGateway:
@@ -312,17 +350,21 @@ class CodeArtifactGateway:
         # Each page travels as a queue message: a repeated token would re-enqueue itself forever.
         return summaries, None if token is None else _next_token(token, params, op)
 
-    def list_versions(self, package: PackageRef) -> list[VersionFact]:
-        """Every version in every status, newest publish first; ``publish_order`` is the list position."""
+    def list_versions(self, package: PackageRef) -> VersionListing:
+        """Every version in every status, newest publish first; ``publish_order`` is the list
+        position; ``default_version`` the package's defaultDisplayVersion (same on every page)."""
         op = "ListPackageVersions"
         params: dict[str, Any] = {
             **self._package_params(package),
             "sortBy": "PUBLISHED_TIME",
             "maxResults": PAGE_SIZE,
         }
-        facts: list[VersionFact] = []
+        facts = VersionListing()
         while True:
             page = self._call(op, "list_package_versions", **params)
+            default = page.get("defaultDisplayVersion")
+            if isinstance(default, str) and default:
+                facts.default_version = default
             for raw in page.get("versions", []):
                 where = f"versions[{len(facts)}]"
                 version = raw.get("version")

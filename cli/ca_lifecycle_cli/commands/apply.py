@@ -17,6 +17,7 @@ from ca_lifecycle_cli.common import (
 )
 
 if TYPE_CHECKING:
+    from ca_lifecycle.app.outcomes import Outcome
     from rich.console import Console
 
     from ca_lifecycle_cli.common import ScanReport
@@ -153,6 +154,7 @@ OUTCOME_STYLES = {"done": "green", "skipped": "yellow", "failed": "red", "not at
 
 def render_outcomes(report: ScanReport, console: Console) -> None:
     """Each intended action and what became of it, per repository, then one line of totals."""
+    from ca_lifecycle.app.outcomes import NOT_ATTEMPTED
     from ca_lifecycle.facts import Action
     from rich.markup import escape
     from rich.table import Table
@@ -174,13 +176,16 @@ def render_outcomes(report: ScanReport, console: Console) -> None:
             table.add_column("Outcome", overflow="fold", ratio=3)
         label = package_label(result.package)
         for decision in result.evaluation.decisions:
-            if decision.action not in (Action.ARCHIVE, Action.DISPOSE):
+            if (
+                decision.action not in (Action.ARCHIVE, Action.DISPOSE)
+                and decision.version not in result.outcomes
+            ):
                 continue
-            outcome = result.outcomes.get(decision.version, "not attempted")
+            outcome = result.outcome_of(decision)
             table.add_row(label, escape(decision.version), decision.action.value, _styled(outcome))
         target = result.evaluation.origin_target
         if result.evaluation.origin_change_needed and target is not None:
-            outcome = result.origin_outcome or "not attempted"
+            outcome = result.origin_outcome or NOT_ATTEMPTED
             table.add_row(label, f"{target.publish.value}/{target.upstream.value}", "lock", _styled(outcome))
     for table in tables.values():
         if table.row_count:
@@ -194,13 +199,12 @@ def render_outcomes(report: ScanReport, console: Console) -> None:
         from ca_lifecycle_cli.sizes import human_bytes
 
         # asset_bytes holds only versions to dispose, so "done" here means disposed.
-        done = {(r.package, v) for r in report.results for v, o in r.outcomes.items() if o == "done"}
+        done = {(r.package, v) for r in report.results for v, o in r.outcomes.items() if o.done}
         freed = sum(size for key, size in report.asset_bytes.items() if key in done)
         console.print(f"Disposed versions no longer billed: {human_bytes(freed)} ({freed} bytes).")
 
 
-def _styled(outcome: str) -> str:
+def _styled(outcome: Outcome) -> str:
     from rich.markup import escape
 
-    kind = "done" if outcome == "done" else outcome.split(":", 1)[0]
-    return f"[{OUTCOME_STYLES.get(kind, 'red')}]{escape(outcome)}[/]"
+    return f"[{OUTCOME_STYLES.get(outcome.kind.value, 'red')}]{escape(str(outcome))}[/]"

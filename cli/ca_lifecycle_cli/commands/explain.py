@@ -17,9 +17,9 @@ from ca_lifecycle_cli.common import (
 )
 
 if TYPE_CHECKING:
+    from ca_lifecycle.app.package import PackageResult
     from ca_lifecycle.facts import PackageRef
     from ca_lifecycle.ledger import VersionRecord
-    from ca_lifecycle.service import PackageResult
     from rich.console import Console
 
 FORMATS = ("npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo")
@@ -159,8 +159,8 @@ def version_facts(result: PackageResult, records: dict[str, VersionRecord]) -> l
 
 @guarded
 def run(args: argparse.Namespace) -> int:
+    from ca_lifecycle.app.package import process_package
     from ca_lifecycle.gateway import NotFound
-    from ca_lifecycle.service import process_package
 
     from ca_lifecycle_cli.common import (
         EXIT_AWS,

@@ -15,7 +15,7 @@ from ca_lifecycle_cli.common import (
 )
 
 if TYPE_CHECKING:
-    from ca_lifecycle.service import PackageResult
+    from ca_lifecycle.app.package import PackageResult
     from rich.console import Console
 
     from ca_lifecycle_cli.common import ScanReport

@@ -19,6 +19,7 @@ from ca_lifecycle.engine.ranking import RankedVersion, Ranking, bucket_label, bu
 from ca_lifecycle.facts import (
     LIVE_STATUSES,
     Action,
+    Hold,
     OriginConfig,
     OriginType,
     PackageRef,
@@ -42,6 +43,15 @@ KEEP_AT_LEAST = "guardrail.keep_at_least"
 MAX_ARCHIVE_FRACTION = "guardrail.max_archive_fraction"
 DISPOSE = "dispose"
 DUPLICATE_REASON = "duplicate input fact for this version: decided once, by its first fact"
+HOLD = "hold"
+DEFAULT_VERSION = "default-version"
+DEFAULT_VERSION_REASON = (
+    "the package's default version (what a plain install resolves: defaultDisplayVersion); "
+    "protect_default_version: false to let rules decide it"
+)
+UNPARSEABLE = "unparseable"
+
+_NO_HOLDS: Mapping[str, Hold] = MappingProxyType({})
 
 _NO_ARCHIVE_TIMES: Mapping[str, datetime] = MappingProxyType({})
 
@@ -209,8 +219,38 @@ class _Verdict:
     waits_for: tuple[int, ...] = ()  # thresholds whose classification would settle a missing fact
 
 
+def hold_reason(hold: Hold) -> str:
+    until = "until removed" if hold.until is None else f"until {iso(hold.until)}"
+    return f"held {until}: {hold.reason}"
+
+
+def _held(item: RankedVersion, holds: Mapping[str, Hold], now: datetime) -> _Verdict | None:
+    """An active hold keeps the version before any rule: a person asked for it."""
+    hold = holds.get(item.fact.version)
+    if hold is not None and hold.active(now):
+        return _Verdict(Action.KEEP, hold_reason(hold), HOLD)
+    return None
+
+
+def _keep_default(verdict: _Verdict, item: RankedVersion, default_version: str | None) -> _Verdict:
+    """The default version is kept when nothing else keeps it; a protect rule that does keeps
+    its own reason (it is the rule that decided), and a missing publish time is still asked
+    for, so that rule can be named."""
+    if default_version is None or item.fact.version != default_version:
+        return verdict
+    if verdict.action is Action.KEEP or verdict.rule == MISSING_FACT:
+        return verdict
+    return _Verdict(Action.KEEP, DEFAULT_VERSION_REASON, DEFAULT_VERSION)
+
+
 def _judge(
-    item: RankedVersion, protects: list[_Protect], archives: list[_Archive], older: list[list[bool | None]]
+    item: RankedVersion,
+    protects: list[_Protect],
+    archives: list[_Archive],
+    older: list[list[bool | None]],
+    *,
+    rank_unparseable: bool,
+    scheme: str | None,
 ) -> _Verdict:
     pending_protect: list[_Protect] = []
     for protect in protects:
@@ -234,6 +274,15 @@ def _judge(
         reason = f"{NO_ARCHIVE_REASON} ({undecided}: left undecided)" if undecided else NO_ARCHIVE_REASON
         return _Verdict(Action.KEEP, reason, None)
     if hit is not None and not pending_protect:
+        if hit.rule.beyond_newest is not None and item.unparseable and not rank_unparseable:
+            # Its rank is a guess (below every parseable version): an unparseable true newest
+            # (npm "v3.0.0") would be the first archived.
+            return _Verdict(
+                Action.SKIP,
+                f"{hit.label} {hit.text} would archive it, but it does not parse as a {scheme} "
+                "version, so its rank is unknown (archive_unparseable: true to allow)",
+                UNPARSEABLE,
+            )
         return _Verdict(Action.ARCHIVE, _archive_reason(hit, item), hit.label)
     # Only a publish time can settle it: ask for the thresholds of the undetermined rules.
     waiting: list[str] = [f"{p.label} {p.text}" for p in pending_protect]
@@ -418,11 +467,16 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
     current_origin: OriginConfig | None = None,
     *,
     archived_by_us: Collection[str] = (),
+    holds: Mapping[str, Hold] = _NO_HOLDS,
+    default_version: str | None = None,
 ) -> Evaluation:
     """Decide every version of one package. See DESIGN.md, "The policy language (v1)".
 
     ``archived_by_us``: versions whose ledger archive time is one of our own archives (not a
     first sighting); those inside ``guardrails.archive_window`` count against max_archive_fraction.
+    ``holds``: versions a person (or a restore the engine noticed) asked to keep; an active hold
+    keeps a live version and stops a disposal. ``default_version``: the package's
+    defaultDisplayVersion, kept unless the policy says ``protect_default_version: false``.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
@@ -461,7 +515,23 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
         for i, rule in enumerate(policy.archive)
     ]
 
-    verdicts = {item.index: _judge(item, protects, archives, older) for item in ranking.live}
+    default = default_version if policy.protect_default_version else None
+    verdicts = {
+        item.index: _held(item, holds, now)
+        or _keep_default(
+            _judge(
+                item,
+                protects,
+                archives,
+                older,
+                rank_unparseable=policy.archive_unparseable,
+                scheme=ranking.scheme,
+            ),
+            item,
+            default,
+        )
+        for item in ranking.live
+    }
     window_start = now - guardrails.archive_window
     recent_archives = sum(
         1
@@ -495,7 +565,10 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
         action, reason, rule, first_seen = _dispose_decision(item, policy, now, archived_at)
         if first_seen:
             record.append(item.fact.version)
-        if action is Action.DISPOSE:
+        pinned = _held(item, holds, now) if action is Action.DISPOSE else None
+        if pinned is not None:
+            action, reason, rule = pinned.action, f"{pinned.reason}; not disposed ({reason})", pinned.rule
+        elif action is Action.DISPOSE:
             # Disposal is irreversible, and "any protect match keeps the version, whatever else
             # says": a versions/published_within pin holds an Archived version too (newest counts
             # live versions only, so it never matches here).

@@ -7,60 +7,19 @@ demo replace the whole set with ``set_dependencies`` instead of patching logic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from ca_lifecycle.gateway import CodeArtifactGateway
-    from ca_lifecycle.ledger import Ledger
-    from ca_lifecycle.policy import PolicyDocument
-    from ca_lifecycle.queue import Publisher
-    from ca_lifecycle.service import PackageResult
-
-
-class ProcessPackage(Protocol):
-    """The signature of ``ca_lifecycle.service.process_package`` the handlers rely on."""
-
-    def __call__(
-        self,
-        package: Any,
-        *,
-        document: PolicyDocument,
-        gateway: CodeArtifactGateway,
-        ledger: Ledger,
-        now: datetime,
-        apply: bool,
-        known_published: Mapping[str, datetime] = ...,
-    ) -> PackageResult: ...
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Dependencies:
-    document: PolicyDocument
-    gateway: CodeArtifactGateway
-    ledger: Ledger
-    queue: Publisher
-    process_package: ProcessPackage
-    clock: Callable[[], datetime] = field(default=_utc_now)
-
+from ca_lifecycle.app.dependencies import Dependencies
 
 _cached: Dependencies | None = None
 
 
 def build_dependencies() -> Dependencies:
     """Everything from the environment: settings, policy file, lazily-connecting clients."""
+    from ca_lifecycle.app.package import process_package
     from ca_lifecycle.config import load_settings
     from ca_lifecycle.gateway import CodeArtifactGateway
     from ca_lifecycle.ledger import DynamoDBLedger
     from ca_lifecycle.policy import load_policy
     from ca_lifecycle.queue import WorkQueue
-    from ca_lifecycle.service import process_package
 
     settings = load_settings()
     return Dependencies(

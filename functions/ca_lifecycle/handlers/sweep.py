@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ca_lifecycle import observability as obs
-from ca_lifecycle.handlers import Dependencies, _dependencies
+from ca_lifecycle.app.dependencies import Dependencies
+from ca_lifecycle.app.scope import repository_targets
+from ca_lifecycle.handlers import _dependencies
 from ca_lifecycle.messages import RepositoryPageItem, SweepRequest
 from ca_lifecycle.observability import logger, metrics, tracer
 
@@ -44,37 +46,21 @@ class SweepSummary(BaseModel):
 
 def sweep(deps: Dependencies, default_owner: str | None, *, unlocked_only: bool = False) -> SweepSummary:
     """List repositories of every policy's domain, keep those its globs match, enqueue a page each."""
-    listed: dict[tuple[str, str | None], list[str]] = {}
-    errors: dict[str, str] = {}
-    targets: dict[tuple[str, str | None, str], None] = {}
-    for policy in deps.document.policies:
-        scope = policy.scope
-        # A policy without domain_owner means the caller's own account; resolving it here
-        # keeps ledger keys (which include the owner) identical to the events' keys.
-        owner = scope.domain_owner or default_owner
-        if (scope.domain, owner) not in listed:
-            try:
-                listed[(scope.domain, owner)] = deps.gateway.list_repositories(scope.domain, owner)
-            except Exception as exc:
-                # One unreachable domain must not starve the others; the sweep still fails below.
-                logger.exception("listing repositories failed", extra={"domain": scope.domain})
-                listed[(scope.domain, owner)] = []
-                errors[scope.domain] = str(exc)
-        for repository in listed[(scope.domain, owner)]:
-            if scope.matches_repository(repository):
-                targets.setdefault((scope.domain, owner, repository), None)
+    walk = repository_targets(deps.document, deps.gateway, default_owner)
+    for domain, exc in walk.errors.items():
+        logger.error("listing repositories failed", extra={"domain": domain, "error": str(exc)})
     items = [
         RepositoryPageItem(
-            domain=domain, domain_owner=owner, repository=repository, unlocked_only=unlocked_only
+            domain=t.domain, domain_owner=t.owner, repository=t.repository, unlocked_only=unlocked_only
         )
-        for domain, owner, repository in targets
+        for t in walk.targets
     ]
     sent = deps.queue.send(items)
-    if errors:
-        raise SweepError(errors, sent)
+    if walk.errors:
+        raise SweepError({domain: str(exc) for domain, exc in walk.errors.items()}, sent)
     return SweepSummary(
-        domains=sorted({domain for domain, _ in listed}),
-        repositories=[f"{domain}/{repository}" for domain, _, repository in targets],
+        domains=sorted({domain for domain, _ in walk.listed}),
+        repositories=[f"{t.domain}/{t.repository}" for t in walk.targets],
         enqueued=sent,
         unlocked_only=unlocked_only,
     )

@@ -1,10 +1,14 @@
 """The ledger: what CodeArtifact does not remember for us.
 
 CodeArtifact records no time of a status change, so the ledger keeps, per version, when it
-was archived (by us, or first seen Archived), its revision and its cached ``publishedTime``;
-per package the highest event sequence number evaluated and the last evaluation time; and
-the claimed ``eventDeduplicationId``s. Two backends share these semantics exactly:
-``DynamoDBLedger`` (deployed) and ``LocalLedger`` (a JSON file, for the CLI and the demo).
+was archived (by us, or first seen Archived), its revision, its cached ``publishedTime`` and
+any hold; per package the highest event sequence number evaluated, the last evaluation time
+and the write intents not yet settled; and the claimed ``eventDeduplicationId``s. Two
+backends share these semantics exactly: ``DynamoDBLedger`` (deployed) and ``LocalLedger`` (a
+JSON file, for the CLI and the demo).
+
+Every time written is an observation: the wall clock of the run (or an explicitly simulated
+one), never a what-if ``--now``; a preview with a what-if clock writes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from ca_lifecycle.facts import PackageRef
+from ca_lifecycle.facts import Action, PackageRef, Status
 
 DEFAULT_EVENT_TTL: timedelta = timedelta(days=2)  # AWS retries delivery for up to 24 h; twice that is ample
 UNKNOWN_OWNER: str = "-"
@@ -23,10 +27,35 @@ UNKNOWN_OWNER: str = "-"
 
 @dataclass(frozen=True, slots=True)
 class VersionRecord:
+    """What the ledger knows of one version; every fact belongs to ``revision`` (the artifact):
+    a version deleted and published again under the same string is a new artifact and
+    inherits none of them."""
+
     revision: str | None = None
     published: datetime | None = None  # cached publishedTime
     archived_at: datetime | None = None  # when we archived it or first saw it Archived
     archived_by_us: bool = False
+    held_until: datetime | None = None  # a hold keeps the version (None with a reason: no expiry)
+    hold_reason: str | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.hold_reason is not None
+
+    def hold_active(self, now: datetime) -> bool:
+        return self.hold_reason is not None and (self.held_until is None or self.held_until > now)
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A write about to be made, recorded before the call (write-ahead): were the process killed
+    mid-call, the next run finds it and learns which versions the call changed."""
+
+    intent_id: str
+    action: Action  # ARCHIVE or DISPOSE
+    expected: Status  # the expectedStatus of the call
+    versions: Mapping[str, str]  # version -> revision sent
+    at: datetime  # when it was about to be made (an observation: the run's real time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +63,14 @@ class PackageRecord:
     versions: Mapping[str, VersionRecord] = field(default_factory=dict)
     last_sequence: int | None = None
     last_evaluated: datetime | None = None
+    intents: Mapping[str, Intent] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldVersion:
+    package_key: str
+    version: str
+    record: VersionRecord
 
 
 @runtime_checkable
@@ -49,6 +86,22 @@ class Ledger(Protocol):
 
     def record_evaluation(self, package: PackageRef, at: datetime, sequence: int | None) -> None:
         """Set the last evaluation time; keep the maximum sequence number ever recorded."""
+        ...
+
+    def package_summary(self, package: PackageRef) -> tuple[int | None, datetime | None]:
+        """(last sequence, last evaluation time) alone: one small read, no versions."""
+        ...
+
+    def record_intent(self, package: PackageRef, intent: Intent) -> None:
+        """Durably note a write about to be made (before the call)."""
+        ...
+
+    def clear_intent(self, package: PackageRef, intent_id: str) -> None:
+        """The write's outcome is recorded in the version records: the intent is settled."""
+        ...
+
+    def holds(self) -> list[HeldVersion]:
+        """Every version with a hold (expired ones too), for ``ca-lifecycle holds``."""
         ...
 
     def last_sequence(self, package: PackageRef) -> int | None:
@@ -95,6 +148,7 @@ def event_key(dedupe_id: str) -> str:
 
 
 VERSION_PREFIX = "VER#"
+INTENT_PREFIX = "INTENT#"
 META_SORT_KEY = "META"
 EVENT_SORT_KEY = "EVENT"
 
@@ -107,6 +161,8 @@ from ca_lifecycle.ledger.local import LocalLedger  # noqa: E402
 __all__ = [
     "DEFAULT_EVENT_TTL",
     "DynamoDBLedger",
+    "HeldVersion",
+    "Intent",
     "Ledger",
     "LocalLedger",
     "PackageRecord",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ca_lifecycle.ledger import VersionRecord
+from ca_lifecycle.facts import Action, Status
+from ca_lifecycle.ledger import Intent, VersionRecord
 
 
 def to_iso(value: datetime) -> str:
@@ -34,6 +35,10 @@ def version_attributes(record: VersionRecord) -> dict[str, Any]:
         attributes["published"] = to_iso(record.published)
     if record.archived_at is not None:
         attributes["archived_at"] = to_iso(record.archived_at)
+    if record.hold_reason is not None:
+        attributes["hold_reason"] = record.hold_reason
+        if record.held_until is not None:
+            attributes["held_until"] = to_iso(record.held_until)
     return attributes
 
 
@@ -44,4 +49,29 @@ def version_record(attributes: dict[str, Any]) -> VersionRecord:
         published=from_iso(attributes.get("published")),
         archived_at=from_iso(attributes.get("archived_at")),
         archived_by_us=bool(attributes.get("archived_by_us", False)),
+        held_until=from_iso(attributes.get("held_until")),
+        hold_reason=hold if isinstance(hold := attributes.get("hold_reason"), str) else None,
+    )
+
+
+def intent_attributes(intent: Intent) -> dict[str, Any]:
+    return {
+        "action": intent.action.value,
+        "expected": intent.expected.value,
+        "versions": dict(intent.versions),
+        "at": to_iso(intent.at),
+    }
+
+
+def intent_record(intent_id: str, attributes: dict[str, Any]) -> Intent:
+    at = from_iso(attributes.get("at"))
+    if at is None:
+        raise ValueError(f"intent {intent_id}: at: missing")
+    versions = attributes.get("versions") or {}
+    return Intent(
+        intent_id=intent_id,
+        action=Action(str(attributes.get("action"))),
+        expected=Status(str(attributes.get("expected"))),
+        versions={str(v): str(r) for v, r in dict(versions).items()},
+        at=at,
     )

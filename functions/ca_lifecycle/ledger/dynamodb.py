@@ -1,8 +1,9 @@
 """DynamoDB ledger: one on-demand table, ``pk``/``sk`` strings, TTL on ``expires_at``.
 
-Items: ``PKG#…`` / ``VER#{version}`` per version, ``PKG#…`` / ``META`` per package, and
-``EVENT#{id}`` / ``EVENT`` per claimed event (with ``expires_at``). Reads that decide
-anything (sequence, claims, the package load) are strongly consistent.
+Items: ``PKG#…`` / ``VER#{version}`` per version, ``PKG#…`` / ``META`` per package,
+``PKG#…`` / ``INTENT#{id}`` per write not yet settled, and ``EVENT#{id}`` / ``EVENT`` per
+claimed event (with ``expires_at``). Reads that decide anything (sequence, claims, the
+package load) are strongly consistent.
 """
 
 from __future__ import annotations
@@ -18,14 +19,25 @@ from ca_lifecycle.facts import PackageRef
 from ca_lifecycle.ledger import (
     DEFAULT_EVENT_TTL,
     EVENT_SORT_KEY,
+    INTENT_PREFIX,
     META_SORT_KEY,
     VERSION_PREFIX,
+    HeldVersion,
+    Intent,
     PackageRecord,
     VersionRecord,
     event_key,
     package_key,
 )
-from ca_lifecycle.ledger.codec import epoch_seconds, from_iso, to_iso, version_attributes, version_record
+from ca_lifecycle.ledger.codec import (
+    epoch_seconds,
+    from_iso,
+    intent_attributes,
+    intent_record,
+    to_iso,
+    version_attributes,
+    version_record,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -53,6 +65,7 @@ class DynamoDBLedger:
     def load_package(self, package: PackageRef) -> PackageRecord:
         pk = package_key(package)
         versions: dict[str, VersionRecord] = {}
+        intents: dict[str, Intent] = {}
         last_sequence: int | None = None
         last_evaluated: datetime | None = None
         kwargs: dict[str, Any] = {
@@ -69,11 +82,16 @@ class DynamoDBLedger:
                     last_evaluated = from_iso(item.get("last_evaluated"))
                 elif sk.startswith(VERSION_PREFIX):
                     versions[sk[len(VERSION_PREFIX) :]] = version_record(dict(item))
+                elif sk.startswith(INTENT_PREFIX):
+                    intent_id = sk[len(INTENT_PREFIX) :]
+                    intents[intent_id] = intent_record(intent_id, dict(item))
             start = page.get("LastEvaluatedKey")
             if not start:
                 break
             kwargs["ExclusiveStartKey"] = start
-        return PackageRecord(versions=versions, last_sequence=last_sequence, last_evaluated=last_evaluated)
+        return PackageRecord(
+            versions=versions, last_sequence=last_sequence, last_evaluated=last_evaluated, intents=intents
+        )
 
     def record_versions(self, package: PackageRef, updates: Mapping[str, VersionRecord]) -> None:
         if not updates:
@@ -109,13 +127,46 @@ class DynamoDBLedger:
             ExpressionAttributeValues={":at": to_iso(at)},
         )
 
-    def last_sequence(self, package: PackageRef) -> int | None:
+    def package_summary(self, package: PackageRef) -> tuple[int | None, datetime | None]:
         response = self.table.get_item(
             Key={"pk": package_key(package), "sk": META_SORT_KEY},
-            ProjectionExpression="last_sequence",
+            ProjectionExpression="last_sequence, last_evaluated",
             ConsistentRead=True,
         )
-        return _int_or_none(response.get("Item", {}).get("last_sequence"))
+        item = response.get("Item", {})
+        return _int_or_none(item.get("last_sequence")), from_iso(item.get("last_evaluated"))
+
+    def last_sequence(self, package: PackageRef) -> int | None:
+        return self.package_summary(package)[0]
+
+    def record_intent(self, package: PackageRef, intent: Intent) -> None:
+        self.table.put_item(
+            Item={
+                "pk": package_key(package),
+                "sk": f"{INTENT_PREFIX}{intent.intent_id}",
+                **intent_attributes(intent),
+            }
+        )
+
+    def clear_intent(self, package: PackageRef, intent_id: str) -> None:
+        self.table.delete_item(Key={"pk": package_key(package), "sk": f"{INTENT_PREFIX}{intent_id}"})
+
+    def holds(self) -> list[HeldVersion]:
+        # A scan: `ca-lifecycle holds` is a rare human command, not on any hot path.
+        found: list[HeldVersion] = []
+        kwargs: dict[str, Any] = {"FilterExpression": "attribute_exists(hold_reason)"}
+        while True:
+            page = self.table.scan(**kwargs)
+            for item in page.get("Items", []):
+                sk = str(item["sk"])
+                if sk.startswith(VERSION_PREFIX):
+                    found.append(
+                        HeldVersion(str(item["pk"]), sk[len(VERSION_PREFIX) :], version_record(dict(item)))
+                    )
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return sorted(found, key=lambda h: (h.package_key, h.version))
+            kwargs["ExclusiveStartKey"] = start
 
     def load_version(self, package: PackageRef, version: str) -> VersionRecord | None:
         response = self.table.get_item(

@@ -391,6 +391,16 @@ class PackagePolicy(_Model):
     )
     dispose: DisposeRule | None = Field(default=None, description="Archived → Disposed after a delay.")
     origin_lock: OriginLock = Field(default="off", description="auto | off | {publish, upstream}.")
+    protect_default_version: StrictBool = Field(
+        default=True,
+        description="Keep the package's defaultDisplayVersion (what a plain `npm install pkg` resolves, "
+        "npm's `latest` dist-tag), whatever the rank rules say.",
+    )
+    archive_unparseable: StrictBool = Field(
+        default=False,
+        description="Let rank-based rules (beyond_newest) archive versions that do not parse in the "
+        "package's format. Off: such versions are skipped with a reason, since their rank is a guess.",
+    )
 
     def specificity_for(
         self, package: PackageRef, origin_types: Collection[OriginType] = ()
@@ -411,6 +421,11 @@ class Guardrails(_Model):
     archive_window: Duration = Field(
         default=timedelta(days=1),
         description="Rolling window over which max_archive_fraction is counted.",
+    )
+    restore_hold: Duration = Field(
+        default=timedelta(days=30),
+        description="When someone moves a version this tool archived back to Published or Unlisted, "
+        "the tool holds it for this long instead of archiving it again.",
     )
 
 

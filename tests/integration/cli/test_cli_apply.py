@@ -225,10 +225,10 @@ def test_ctrl_c_during_apply_shows_what_was_already_done(
     seeded: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given Ctrl-C arrives while apply works on its second package (the first is written)
-    import ca_lifecycle.service
+    import ca_lifecycle.app.package
     from ca_lifecycle_cli.main import main
 
-    real = ca_lifecycle.service.process_package
+    real = ca_lifecycle.app.package.process_package
     calls: list[object] = []
 
     def interrupted_second(*args: object, **kwargs: object) -> object:
@@ -237,7 +237,7 @@ def test_ctrl_c_during_apply_shows_what_was_already_done(
             raise KeyboardInterrupt
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ca_lifecycle.service, "process_package", interrupted_second)
+    monkeypatch.setattr(ca_lifecycle.app.package, "process_package", interrupted_second)
     # When applying
     code = main(
         ["apply", "--policy", str(POLICY), "--now", NOW, "--ledger", str(tmp_path / "l.json"), "--yes"]

@@ -10,12 +10,13 @@ from typing import Any
 
 import boto3
 from ca_emulator import Emulator
+from ca_lifecycle.app.dependencies import Dependencies
+from ca_lifecycle.app.package import process_package
 from ca_lifecycle.gateway import CodeArtifactGateway
-from ca_lifecycle.handlers import Dependencies, set_dependencies, sweep, worker
+from ca_lifecycle.handlers import set_dependencies, sweep, worker
 from ca_lifecycle.ledger import DynamoDBLedger
 from ca_lifecycle.policy import PolicyDocument, parse_policy
 from ca_lifecycle.queue import WorkQueue
-from ca_lifecycle.service import process_package
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 DOMAIN, REPO, OWNER = "acme", "release", "111122223333"

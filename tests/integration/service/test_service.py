@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from ca_emulator import Emulator
+from ca_lifecycle.app.package import PackageResult, process_package
 from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Restriction, Status
 from ca_lifecycle.gateway import (
     AccessDenied,
@@ -25,7 +26,6 @@ from ca_lifecycle.gateway import (
 )
 from ca_lifecycle.ledger import LocalLedger
 from ca_lifecycle.policy import PolicyDocument, parse_policy
-from ca_lifecycle.service import PackageResult, process_package
 
 pytestmark = pytest.mark.integration
 
@@ -116,7 +116,7 @@ def test_first_evaluation_of_5000_versions_lists_5_pages_binary_searches_and_wri
     # and the boundary is exact: 179.5 days old stays, 180.5 days old is archived
     assert emulator.version_status(DOMAIN, REPO, "npm", "acme", "big", newest_first[179]) == "Published"
     assert emulator.version_status(DOMAIN, REPO, "npm", "acme", "big", newest_first[180]) == "Archived"
-    assert set(result.outcomes.values()) == {"done"}
+    assert {str(o) for o in result.outcomes.values()} == {"done"}
 
 
 def test_steady_state_evaluation_of_5000_unchanged_versions_costs_at_most_6_calls(
@@ -137,7 +137,7 @@ def test_steady_state_evaluation_of_5000_unchanged_versions_costs_at_most_6_call
     assert _writes(stats) == 0
     assert result.describes == 0
     assert result.outcomes == {}
-    assert result.origin_outcome == "unchanged"
+    assert str(result.origin_outcome) == "unchanged"
     assert result.evaluation.needs is None
 
 
@@ -160,11 +160,11 @@ def test_dry_run_makes_zero_mutating_calls_and_the_same_decisions_as_enforce(
     assert _writes(emulator.stats()) == 0
     assert dry.applied is False
     assert plan.applied is False
-    assert dry.origin_outcome == plan.origin_outcome == "planned"
+    assert str(dry.origin_outcome) == str(plan.origin_outcome) == "planned"
     assert dry.outcomes == {} == plan.outcomes
     enforce = _run(SMALL, gateway, LocalLedger(tmp_path / "c.json"))
     assert dry.evaluation.decisions == enforce.evaluation.decisions == plan.evaluation.decisions
-    assert enforce.origin_outcome == "done"
+    assert str(enforce.origin_outcome) == "done"
     assert emulator.stats()["UpdatePackageVersionsStatus"] == 2  # 300 - 180 = 120 archives
 
 
@@ -189,10 +189,10 @@ def test_a_concurrent_status_change_is_skipped_not_overwritten(
 
     # Then the victim keeps the other client's status and is reported skipped, the rest archived
     assert emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", victim) == to_status
-    assert result.outcomes[victim].startswith("skipped: MISMATCHED_STATUS")
+    assert str(result.outcomes[victim]).startswith("skipped: MISMATCHED_STATUS")
     assert result.resynced is True
     others = [v for v in newest_first[180:] if v != victim]
-    assert all(result.outcomes[v] == "done" for v in others)
+    assert all(result.outcomes[v].done for v in others)
     assert {emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", v) for v in others} == {"Archived"}
     assert result.failed == {}
     # and a version someone else archived gets a first-seen time, marked as not ours
@@ -225,9 +225,9 @@ def test_origin_lock_writes_only_when_the_setting_differs(
         "publish": "ALLOW",
         "upstream": "BLOCK",
     }
-    assert first.origin_outcome == "done"
+    assert str(first.origin_outcome) == "done"
     assert first.current_origin == OriginConfig(Restriction.ALLOW, Restriction.ALLOW)
-    assert second.origin_outcome == "unchanged"
+    assert str(second.origin_outcome) == "unchanged"
     assert first.origin_dict() == {
         "domain": DOMAIN,
         "repository": REPO,
@@ -274,7 +274,7 @@ def test_archived_versions_are_disposed_once_archived_for_has_elapsed(
     assert {emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", v) for v in disposed} == {
         "Disposed"
     }
-    assert all(late.outcomes[v] == "done" for v in disposed)
+    assert all(late.outcomes[v].done for v in disposed)
 
 
 def test_event_publish_times_spare_describes_and_are_cached(
@@ -335,7 +335,7 @@ def test_throttling_bursts_are_survived_by_the_default_client(
     result = _run(SMALL, CodeArtifactGateway(), ledger)
 
     # Then every action went through despite the 429s
-    assert all(result.outcomes[v] == "done" for v in newest_first[180:])
+    assert all(result.outcomes[v].done for v in newest_first[180:])
     assert {emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", v) for v in newest_first[180:]} == {
         "Archived"
     }
@@ -381,7 +381,7 @@ def test_a_permanent_write_error_is_reported_per_version_without_raising(
     result = _run(SMALL, _WritesFail(codeartifact, denied), ledger)
 
     assert set(result.failed) == set(newest_first[180:])
-    assert "codeartifact:UpdatePackageVersionsStatus" in result.outcomes[newest_first[185]]
+    assert "codeartifact:UpdatePackageVersionsStatus" in str(result.outcomes[newest_first[185]])
     assert result.counts()["failed"] == 10
     assert {emulator.version_status(DOMAIN, REPO, "npm", "acme", "small", v) for v in newest_first[180:]} == {
         "Published"
@@ -482,7 +482,7 @@ def test_a_call_level_write_error_is_not_repeated_for_every_chunk(
     # Then one call was spent, and every planned archive is reported failed with its reason
     assert calls == 1
     assert set(result.failed) == set(newest_first[180:])
-    assert all("codeartifact:UpdatePackageVersionsStatus" in result.failed[v] for v in newest_first[180:])
+    assert all("codeartifact:UpdatePackageVersionsStatus" in str(result.failed[v]) for v in newest_first[180:])
 
 
 def test_retry_after_is_honoured_even_by_a_botocore_that_ignores_it(
@@ -546,7 +546,7 @@ def test_a_concurrent_evaluation_cannot_relabel_our_archives_as_first_seen(
     result = _run(SMALL, second, ledger, now=NOW + timedelta(seconds=5))
     # Then the second wrote nothing over the first (its writes, if planned, were skipped)
     assert result.failed == {}
-    assert all(outcome.startswith("skipped: MISMATCHED") for outcome in result.outcomes.values())
+    assert all(str(outcome).startswith("skipped: MISMATCHED") for outcome in result.outcomes.values())
     # And the ledger still says we archived them, at the first run's time (the guardrail's
     # window counts them; dispose counts from then)
     records = ledger.load_package(SMALL).versions

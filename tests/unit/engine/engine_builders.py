@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ca_lifecycle.engine import Evaluation, evaluate
-from ca_lifecycle.facts import OriginType, PackageRef, Status, VersionFact
+from ca_lifecycle.facts import Hold, OriginType, PackageRef, Status, VersionFact
 from ca_lifecycle.policy import Guardrails, PackagePolicy
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -70,6 +70,8 @@ def run(
     now: datetime = NOW,
     archived_at: dict[str, datetime] | None = None,
     archived_by_us: frozenset[str] = frozenset(),
+    holds: dict[str, Hold] | None = None,
+    default_version: str | None = None,
 ) -> Evaluation:
     return evaluate(
         package(fmt),
@@ -79,6 +81,8 @@ def run(
         now,
         archived_at=archived_at or {},
         archived_by_us=archived_by_us,
+        holds=holds or {},
+        default_version=default_version,
     )
 
 

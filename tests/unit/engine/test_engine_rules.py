@@ -356,7 +356,9 @@ class TestUnparseable:
         ev = run(versions, pol)
         # Then: parseable first by semver, then the unparseable ones by publish order; no crash
         assert [d.version for d in ev.decisions] == ["2.0.0", "1.0.0", "not-a-version", "latest"]
-        assert by_version(ev)["latest"] == ("archive", "archive[0]")
+        # a rank rule does not archive on a guessed rank (issue 17, finding 7)
+        assert by_version(ev)["latest"] == ("skip", "unparseable")
+        assert "does not parse as a semver version" in reason_of(ev, "latest")
         note = "unparseable version for semver: ordered by publish time, below every parseable version"
         assert note in reason_of(ev, "not-a-version")
         assert note in reason_of(ev, "latest")
@@ -372,8 +374,24 @@ class TestUnparseable:
         assert by_version(ev) == {
             "1.0.0": ("keep", "protect[0]"),
             "x1": ("keep", "protect[0]"),
-            "x2": ("archive", "archive[0]"),
+            "x2": ("skip", "unparseable"),
         }
+
+    def test_an_unparseable_true_newest_is_not_archived_by_rank(self) -> None:
+        # Given npm's v3.0.0 (not semver) published after 1.x and 2.x, and beyond_newest: 2
+        ev = run(facts(["v3.0.0", "2.0.0", "1.0.0"]), policy(archive=[{"beyond_newest": 2}]))
+        # Then it is skipped with the reason, not archived first
+        assert by_version(ev)["v3.0.0"] == ("skip", "unparseable")
+
+    def test_archive_unparseable_opts_in_to_rank_archives(self) -> None:
+        pol = policy(archive=[{"beyond_newest": 2}], archive_unparseable=True)
+        ev = run(facts(["v3.0.0", "2.0.0", "1.0.0"]), pol)
+        assert by_version(ev)["v3.0.0"] == ("archive", "archive[0]")
+
+    def test_age_rules_still_archive_unparseable_versions(self) -> None:
+        pol = policy(archive=[{"versions": ["latest"]}])
+        ev = run(facts(["1.0.0", "latest"]), pol)
+        assert by_version(ev)["latest"] == ("archive", "archive[0]")
 
 
 class TestNoPolicy:

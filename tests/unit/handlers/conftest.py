@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ca_lifecycle.handlers import Dependencies, set_dependencies
+from ca_lifecycle.app.dependencies import Dependencies
+from ca_lifecycle.handlers import set_dependencies
 from ca_lifecycle.ledger import LocalLedger
 from ca_lifecycle.policy import parse_policy
 from handler_fakes import NOW, POLICY, FakeGateway, FakeQueue, FakeService, World

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ca_lifecycle.app.dependencies import Dependencies
+from ca_lifecycle.app.outcomes import Outcome
+from ca_lifecycle.app.package import PackageResult
 from ca_lifecycle.engine import Decision, Evaluation
 from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Restriction, Status
 from ca_lifecycle.gateway import PackageSummary
-from ca_lifecycle.handlers import Dependencies
 from ca_lifecycle.ledger import LocalLedger
 from ca_lifecycle.policy import PolicyDocument
-from ca_lifecycle.service import PackageResult
 from pydantic import BaseModel
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
@@ -85,8 +86,8 @@ class FakeService:
     """Records each call; ``decisions`` per package name; ``fail`` names packages that raise."""
 
     decisions: dict[str, list[tuple[str, Action]]] = field(default_factory=dict)
-    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)
-    origin_outcome: str | None = None
+    outcomes: dict[str, dict[str, Outcome]] = field(default_factory=dict)
+    origin_outcome: Outcome | None = None
     applied: bool = True
     fail: dict[str, Exception] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -101,12 +102,21 @@ class FakeService:
         now: datetime,
         apply: bool,
         known_published: Mapping[str, datetime] = {},
+        sequence: int | None = None,
     ) -> PackageResult:
         self.calls.append(
-            {"package": package, "now": now, "apply": apply, "known_published": dict(known_published)}
+            {
+                "package": package,
+                "now": now,
+                "apply": apply,
+                "known_published": dict(known_published),
+                "sequence": sequence,
+            }
         )
         if package.name in self.fail:
             raise self.fail[package.name]
+        # As process_package does: the package summary, once, after success.
+        ledger.record_evaluation(package, now, sequence)
         decisions = tuple(
             Decision(version, Status.PUBLISHED, action, f"test {action}", None, "REV")
             for version, action in self.decisions.get(package.name, [])

@@ -21,7 +21,7 @@ def counting_create_client(self, service_name, *args, **kwargs):
     return real_create_client(self, service_name, *args, **kwargs)
 botocore.session.Session.create_client = counting_create_client
 import ca_lifecycle.handlers.worker, ca_lifecycle.handlers.sweep
-import ca_lifecycle.service, ca_lifecycle.gateway, ca_lifecycle.ledger, ca_lifecycle.queue
+import ca_lifecycle.app.package, ca_lifecycle.gateway, ca_lifecycle.ledger, ca_lifecycle.queue
 print(json.dumps({
     "forbidden": sorted(m for m in sys.modules if m.split(".")[0] in ("yaml", "rich", "ca_emulator", "moto")),
     "clients": created,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from ca_lifecycle.app.outcomes import DONE, failed, skipped
 from ca_lifecycle.facts import Action, PackageRef, Restriction
 from ca_lifecycle.handlers import worker
 from ca_lifecycle.ledger import VersionRecord
@@ -106,7 +107,7 @@ def test_an_unexpected_parse_error_fails_only_its_record(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given the parser blows up on one body with something other than InvalidMessage
-    from ca_lifecycle.handlers import batch
+    from ca_lifecycle.app import worker as batch
 
     real = batch.parse_work_message
 
@@ -314,11 +315,11 @@ def test_outcomes_become_metrics(world: World, capsys: pytest.CaptureFixture[str
         ("1.4.0", Action.KEEP),
     ]
     world.service.outcomes["widgets"] = {
-        "1.0.0": "done",
-        "1.1.0": "skipped: MISMATCHED_STATUS current status: Unlisted",
-        "0.9.0": "failed: NOT_ALLOWED nope",
+        "1.0.0": DONE,
+        "1.1.0": skipped("MISMATCHED_STATUS", "current status: Unlisted"),
+        "0.9.0": failed("NOT_ALLOWED", "nope"),
     }
-    world.service.origin_outcome = "done"
+    world.service.origin_outcome = DONE
     run(event("npm-publish.json"))
     totals = metric_totals(output_lines(capsys))
     assert totals == {

@@ -234,7 +234,7 @@ def test_dynamodb_items_use_the_documented_keys_and_ttl() -> None:
 
 
 def test_local_file_is_readable_json_written_atomically(tmp_path: Path) -> None:
-    path = tmp_path / "state" / "ledger.json"
+    path = tmp_path / "ledger.json"
     ledger = LocalLedger(path)
     ledger.record_versions(WIDGETS, {"1.0.0": VersionRecord(revision="R", archived_at=NOW)})
     data = json.loads(path.read_text())
@@ -245,7 +245,8 @@ def test_local_file_is_readable_json_written_atomically(tmp_path: Path) -> None:
         "archived_by_us": False,
     }
     assert path.read_text().startswith("{\n  ")  # indented for people
-    assert os.listdir(path.parent) == ["ledger.json"]  # no temp file left behind
+    # no temp file left behind; the lock file beside it is what serialises processes
+    assert sorted(os.listdir(path.parent)) == ["ledger.json", "ledger.json.lock"]
 
 
 def test_local_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,7 +262,7 @@ def test_local_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch:
     with pytest.raises(OSError, match="disk full"):
         ledger.record_versions(WIDGETS, {"1.0.0": VersionRecord(revision="new")})
     assert path.read_text() == before
-    assert os.listdir(tmp_path) == ["ledger.json"]
+    assert sorted(os.listdir(tmp_path)) == ["ledger.json", "ledger.json.lock"]
 
 
 def test_local_second_instance_sees_the_first_ones_writes(tmp_path: Path) -> None:

@@ -1,27 +1,16 @@
-"""What the worker does with one SQS batch of CodeArtifact events and sweep work items.
+"""The worker's use case: one SQS batch of CodeArtifact events and sweep work items.
 
 Per batch: parse every record (a malformed one fails alone), group the rest by package,
-evaluate each package once (``service.process_package``), and report per-record results
-through Powertools' BatchProcessor (partial batch response; the queue has a DLQ).
+evaluate each package once (``process_package``), and say per record whether it failed;
+the handler turns that into Powertools' partial batch response and the metrics.
 
-Deduplication uses the ledger, not Powertools idempotency: the ledger table already exists
-and a claim is one conditional put on it, keyed by CodeArtifact's own
-``eventDeduplicationId``. Idempotency would need a second table (and IAM, alarms) and keys by
-default on a hash of the payload; pointed at the dedupe id it would be the same conditional
-write, plus in-progress records to expire. Claims are written only AFTER the package was
-processed (and its sequence recorded), never before: a failure or a timeout mid-evaluation
-leaves no claim, so SQS redelivers the event and it is evaluated again instead of being
-dropped as a duplicate. Two concurrent deliveries may both evaluate; that is safe because
-evaluation is state-based and every write is guarded by ``expectedStatus`` and
-``versionRevisions``.
-
-Ordering: evaluation lists every version, so an event at or below the package's last
-evaluated sequence number carries nothing new; it is skipped after one small read.
-
-Our own writes: every archive and dispose comes back as an event (a 59-version archive is
-six batches of them). An Archived/Disposed event of a version the ledger already records as
-archived is settled with one small read instead of a full evaluation (see
-``_settled_by_ledger``), so the burst costs no CodeArtifact call.
+Deduplication is a conditional put on the ledger keyed by CodeArtifact's
+``eventDeduplicationId``, written only after the package was processed: a failure or a
+timeout mid-evaluation leaves no claim, so SQS redelivers and nothing is dropped
+(docs/decisions.md, "Why the ledger dedupes"). Ordering: an event at or below the package's
+last evaluated sequence number, and no newer than that evaluation, carries nothing new.
+Our own writes come back as events; those the ledger already records are settled with one
+small read instead of a full evaluation.
 """
 
 from __future__ import annotations
@@ -32,13 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
-from ca_lifecycle import observability as obs
+from ca_lifecycle.app.dependencies import Dependencies
+from ca_lifecycle.app.scope import ANY_ORIGIN, claimable
 from ca_lifecycle.events import CodeArtifactEvent
-from ca_lifecycle.facts import Action, OriginType, PackageRef, Restriction, Status
+from ca_lifecycle.facts import PackageRef, Restriction, Status
 from ca_lifecycle.gateway import InvalidResponse, NotFound
-from ca_lifecycle.handlers import Dependencies
 from ca_lifecycle.ledger import package_key
 from ca_lifecycle.messages import (
     MAX_REPOSITORY_PAGES,
@@ -53,15 +40,21 @@ from ca_lifecycle.observability import logger
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from ca_lifecycle.service import PackageResult
+    from ca_lifecycle.app.package import PackageResult
 
-# Scope is checked before listing versions, so their origin types are unknown: any origin
-# counts here, and process_package applies the exact scope.
-_ANY_ORIGIN = frozenset(OriginType)
 # Time kept in hand before starting another package or page (see WorkerBatch._out_of_time).
 DEADLINE_RESERVE_MS = 30_000
-# Decisions logged per package at most (a 5,000-version package must not flood the log).
-_LOGGED_DECISIONS = 100
+
+
+@dataclass
+class BatchReport:
+    """What one batch did, for the handler's metrics and logs."""
+
+    results: list[PackageResult] = field(default_factory=list)
+    deduplicated: int = 0  # duplicate deliveries skipped
+    stale: int = 0  # events an evaluation already covered
+    settled: int = 0  # status events the ledger already knew (our own writes)
+    failed_packages: int = 0  # evaluations that raised (their records are retried)
 
 
 @dataclass
@@ -99,6 +92,7 @@ class WorkerBatch:
         self.remaining_ms = remaining_ms
         self.longest_ms = 0.0
         self.failures: dict[str, Exception] = {}
+        self.report = BatchReport()
         self.groups: dict[str, _PackageGroup] = {}
         self.pages: list[tuple[str, RepositoryPageItem]] = []
         for record in records:
@@ -157,7 +151,7 @@ class WorkerBatch:
     def _timed(self, started: float) -> None:
         self.longest_ms = max(self.longest_ms, (time.monotonic() - started) * 1000)
 
-    def run(self) -> None:
+    def run(self) -> BatchReport:
         for group in self.groups.values():
             if self._out_of_time(group.message_ids):
                 continue
@@ -166,7 +160,7 @@ class WorkerBatch:
             try:
                 self._run_group(group)
             except Exception as exc:
-                obs.count(obs.EVALUATION_ERRORS)
+                self.report.failed_packages += 1
                 logger.exception(
                     "package failed; its records will be retried",
                     extra={"package": group.package.display(), "message_ids": group.message_ids},
@@ -188,6 +182,7 @@ class WorkerBatch:
                 )
                 self.failures[message_id] = exc
             self._timed(started)
+        return self.report
 
     def _run_group(self, group: _PackageGroup) -> None:
         deps, package = self.deps, group.package
@@ -197,14 +192,14 @@ class WorkerBatch:
         for _, event in group.events:
             dedupe_id = event.detail.event_deduplication_id
             if dedupe_id in seen or deps.ledger.event_claimed(dedupe_id, now):
-                obs.count(obs.EVENTS_DEDUPLICATED)
+                self.report.deduplicated += 1
                 logger.info("duplicate event skipped", extra={"event_id": event.id, "dedupe_id": dedupe_id})
                 continue
             seen.add(dedupe_id)
             fresh.append(event)
         if not fresh and not group.items:
             return
-        if deps.document.select(package, _ANY_ORIGIN) is None:
+        if deps.document.select(package, ANY_ORIGIN) is None:
             # The rule routes the whole domain (upstream-cached public packages too): a package
             # no policy can claim costs no CodeArtifact call. Claimed, so duplicates skip too.
             logger.debug("package out of scope", extra={"package": package.display()})
@@ -212,13 +207,12 @@ class WorkerBatch:
             return
         live = fresh
         if fresh:
-            last = deps.ledger.last_sequence(package)
-            if last is not None:
-                live = [e for e in fresh if e.detail.sequence_number > last]
-                stale = len(fresh) - len(live)
-                if stale:
-                    obs.count(obs.EVENTS_STALE, stale)
-                    logger.info("stale events skipped", extra={"count": stale, "last_sequence": last})
+            last, evaluated = deps.ledger.package_summary(package)
+            live = [e for e in fresh if not _covered(e, last, evaluated)]
+            stale = len(fresh) - len(live)
+            if stale:
+                self.report.stale += stale
+                logger.info("stale events skipped", extra={"count": stale, "last_sequence": last})
         if live and not group.items:
             echoes = [e for e in live if _settled_by_ledger(e, deps)]
             if len(echoes) == len(live):
@@ -226,7 +220,7 @@ class WorkerBatch:
                 # our own archive and dispose writes): evaluating would list the package only to
                 # find nothing to do. Their sequence is NOT recorded: a change made by someone
                 # else between our listing and our write may carry a lower number.
-                obs.count(obs.EVENTS_SETTLED, len(echoes))
+                self.report.settled += len(echoes)
                 logger.info(
                     "events of known state settled",
                     extra={"count": len(echoes), "reason": "the ledger already records these statuses"},
@@ -234,8 +228,8 @@ class WorkerBatch:
                 self._claim(fresh, now)
                 return
         if live or group.items:
-            # Sequence numbers are recorded here, after success, not by process_package: a
-            # failed evaluation must not make its own retry look stale.
+            # process_package writes the package summary once, after success, with the newest
+            # sequence covered: a failed evaluation never makes its own retry look stale.
             try:
                 result = deps.process_package(
                     package,
@@ -245,6 +239,7 @@ class WorkerBatch:
                     now=now,
                     apply=True,
                     known_published=_published_times(fresh),
+                    sequence=max((e.detail.sequence_number for e in live), default=None),
                 )
             except NotFound as exc:
                 # The package (or its repository) is gone: deleted since the event or the
@@ -255,9 +250,7 @@ class WorkerBatch:
                 )
                 self._claim(fresh, now)
                 return
-            _report(result)
-            if live:
-                deps.ledger.record_evaluation(package, now, max(e.detail.sequence_number for e in live))
+            self.report.results.append(result)
         self._claim(fresh, now)
 
     def _claim(self, events: Sequence[CodeArtifactEvent], now: datetime) -> None:
@@ -277,9 +270,7 @@ class WorkerBatch:
             upstream=unlocked,
         )
         items: list[BaseModel] = [
-            PackageWorkItem.for_package(summary.package)
-            for summary in summaries
-            if deps.document.select(summary.package, _ANY_ORIGIN) is not None
+            PackageWorkItem.for_package(package) for package in claimable(deps.document, summaries)
         ]
         deps.queue.send(items)
         # The next page goes out only once every package item is queued, in its own call: were
@@ -306,9 +297,9 @@ class WorkerBatch:
 
     # ------------------------------------------------------------------------------ settling
 
-    def settle(self, record: SQSRecord) -> None:
-        """BatchProcessor's record handler: re-raise the record's failure, if any."""
-        failure = self.failures.get(record.message_id)
+    def settle(self, message_id: str) -> None:
+        """Re-raise the record's failure, if any (BatchProcessor's record handler calls this)."""
+        failure = self.failures.get(message_id)
         if failure is not None:
             raise failure
 
@@ -335,6 +326,16 @@ def _settled_by_ledger(event: CodeArtifactEvent, deps: Dependencies) -> bool:
     )
 
 
+def _covered(event: CodeArtifactEvent, last: int | None, evaluated: datetime | None) -> bool:
+    """Whether an evaluation already saw this event's change: its sequence is at or below the
+    last one evaluated AND it happened before that evaluation. The time check means a bogus
+    huge sequence number can never silence a package: anything newer is evaluated."""
+    if last is None or evaluated is None or event.detail.sequence_number > last:
+        return False
+    at = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
+    return at <= evaluated
+
+
 def _published_times(events: Sequence[CodeArtifactEvent]) -> dict[str, datetime]:
     """Publish times the events reveal: only a Created event's time is (about) the publish time.
 
@@ -346,46 +347,3 @@ def _published_times(events: Sequence[CodeArtifactEvent]) -> dict[str, datetime]
             at = event.time if event.time.tzinfo else event.time.replace(tzinfo=UTC)
             times[event.detail.package_version] = at.astimezone(UTC)
     return times
-
-
-def _report(result: PackageResult) -> None:
-    """Metrics and one log line per evaluated package (decisions included in dry-run)."""
-    evaluation = result.evaluation
-    archive = {d.version for d in evaluation.actions(Action.ARCHIVE)}
-    dispose = {d.version for d in evaluation.actions(Action.DISPOSE)}
-    done = {v for v, outcome in result.outcomes.items() if outcome == "done"}
-    skipped_writes = sum(1 for outcome in result.outcomes.values() if outcome.startswith("skipped"))
-    failed_writes = sum(1 for outcome in result.outcomes.values() if outcome.startswith("failed"))
-    origin_failed = bool(result.origin_outcome and result.origin_outcome.startswith("failed"))
-    obs.count(obs.PACKAGES_EVALUATED)
-    obs.count(obs.ARCHIVES_PLANNED, len(archive))
-    obs.count(obs.DISPOSALS_PLANNED, len(dispose))
-    obs.count(obs.VERSIONS_ARCHIVED, len(done & archive))
-    obs.count(obs.VERSIONS_DISPOSED, len(done & dispose))
-    obs.count(obs.ACTIONS_SKIPPED, len(evaluation.actions(Action.SKIP)) + skipped_writes)
-    obs.count(obs.ORIGINS_LOCKED, 1 if result.origin_outcome == "done" else 0)
-    obs.count(obs.EVALUATION_ERRORS, failed_writes + (1 if origin_failed else 0))
-    acted = [
-        {"version": d.version, "status": d.status.value, "action": d.action.value, "reason": d.reason}
-        for d in evaluation.decisions
-        if d.action in (Action.ARCHIVE, Action.DISPOSE, Action.SKIP)
-    ]
-    logger.info(
-        "package evaluated",
-        extra={
-            "package": evaluation.package.display(),
-            "policy": evaluation.policy_id,
-            "applied": result.applied,
-            "versions": len(evaluation.decisions),
-            "archive": len(archive),
-            "dispose": len(dispose),
-            "done": len(done),
-            "skipped_writes": skipped_writes,
-            "failed_writes": failed_writes,
-            "origin": result.origin_outcome,
-            "describes": result.describes,
-            "decisions": acted[:_LOGGED_DECISIONS],
-            "decisions_truncated": max(0, len(acted) - _LOGGED_DECISIONS),
-            "outcomes": {v: o for v, o in result.outcomes.items() if o != "done"},
-        },
-    )
