@@ -482,7 +482,8 @@ def test_a_call_level_write_error_is_not_repeated_for_every_chunk(
     # Then one call was spent, and every planned archive is reported failed with its reason
     assert calls == 1
     assert set(result.failed) == set(newest_first[180:])
-    assert all("codeartifact:UpdatePackageVersionsStatus" in str(result.failed[v]) for v in newest_first[180:])
+    denied = "codeartifact:UpdatePackageVersionsStatus"
+    assert all(denied in str(result.failed[v]) for v in newest_first[180:])
 
 
 def test_retry_after_is_honoured_even_by_a_botocore_that_ignores_it(
