@@ -28,7 +28,13 @@ from ca_emulator.errors import (
 )
 from ca_emulator.events import deliver
 from ca_emulator.faults import WRITE_OPERATIONS, Faults
-from ca_emulator.names import domain_arn, normalize_version, package_arn, repository_arn
+from ca_emulator.names import (
+    domain_arn,
+    namespace_problem,
+    normalize_version,
+    package_arn,
+    repository_arn,
+)
 from ca_emulator.protocol import (
     Router,
     parse_query,
@@ -370,6 +376,7 @@ class Emulator:
         if op.name not in IMPLEMENTED:
             raise UnsupportedOperationError(f"The emulator does not implement {op.name}")
         params = parse_request(op, query, headers, body, labels)
+        _check_namespace(op, params)
         handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self.store, xform_name(op.name))
         try:
             with self._lock:
@@ -567,6 +574,20 @@ def _check_model_names(**values: str | None) -> None:
         problem = validate_value(_NAME_SHAPES[field], value, field)
         if problem is not None:
             raise ValueError(problem)
+
+
+def _check_namespace(op: OperationModel, params: Mapping[str, Any]) -> None:
+    """ValidationException for a namespace the format requires or cannot have.
+
+    Only operations naming one package (``format`` + ``package``); ListPackages' namespace is
+    a prefix filter and may be given with any format.
+    """
+    members = op.input_shape.members if op.input_shape is not None else {}
+    if "package" not in members or "format" not in params:
+        return
+    problem = namespace_problem(params["format"], params.get("namespace"))
+    if problem is not None:
+        raise ValidationError(problem[0].upper() + problem[1:])
 
 
 def _json_response(status: int, document: Any) -> Response:

@@ -32,6 +32,7 @@ from ca_emulator.names import (
     display_name,
     domain_arn,
     is_request_name_accepted,
+    namespace_problem,
     normalize_name,
     normalize_namespace,
     normalize_version,
@@ -43,7 +44,11 @@ STATUSES = ("Published", "Unfinished", "Unlisted", "Archived", "Disposed")
 ORIGIN_TYPES = ("INTERNAL", "EXTERNAL", "UNKNOWN")
 # Targets UpdatePackageVersionsStatus may set; Disposed only through DisposePackageVersions.
 UPDATE_TARGETS = frozenset({"Published", "Unlisted", "Archived"})
-DEFAULT_PAGE = 100  # the API reference gives no default page size; this is ours
+# ListPackageVersions: "For --max-results, specify an integer from 1 to 1000 ... Its default is
+# 50" (user guide, list-packages-versions.html). No other List* operation documents a default;
+# 100 is ours for those.
+DEFAULT_PAGE = 100
+DEFAULT_VERSIONS_PAGE = 50
 
 # Where EXTERNAL versions come from, per format (the public external connection names).
 EXTERNAL_CONNECTIONS = {
@@ -265,6 +270,9 @@ class Store:
         found = repo.packages.get(key)
         if found is not None:
             return found
+        problem = namespace_problem(fmt, namespace)
+        if problem is not None:  # API requests were refused before; this guards the Python API
+            raise ValueError(problem)
         if restrictions is None:
             restrictions = ("BLOCK", "ALLOW") if origin == "EXTERNAL" else ("ALLOW", "BLOCK")
         ns = key[1] or None
@@ -495,7 +503,7 @@ class Store:
         dom, repo, pkg = self.package(p)
         status, origin, sort_by = p.get("status"), p.get("originType"), p.get("sortBy")
         fp = tokens.fingerprint("ListPackageVersions", dom.name, repo.name, *pkg.key, status, origin, sort_by)
-        limit = p.get("maxResults") or DEFAULT_PAGE
+        limit = p.get("maxResults") or DEFAULT_VERSIONS_PAGE
         ordered: list[tuple[int, int, str]] | list[tuple[int, str]]
         ordered = pkg.by_time if sort_by == "PUBLISHED_TIME" else pkg.by_insertion
         start = 0

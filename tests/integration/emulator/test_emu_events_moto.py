@@ -54,6 +54,7 @@ def publish(client: Any, domain: str, package: str, content: bytes) -> dict[str,
         domain=domain,
         repository=REPO,
         format="generic",
+        namespace="tools",  # generic packages require one
         package=package,
         packageVersion="1.0.0",
         assetContent=content,
@@ -87,7 +88,7 @@ def test_publish_archive_dispose_delete_events_reach_the_queue_through_the_rule(
         for domain in (DOMAIN, "other"):
             codeartifact.create_domain(domain=domain)
             codeartifact.create_repository(domain=domain, repository=REPO)
-        pkg: dict[str, Any] = {"domain": DOMAIN, "repository": REPO, "format": "generic", "package": "tool"}
+        pkg: dict[str, Any] = {"domain": DOMAIN, "repository": REPO, "format": "generic", "namespace": "tools", "package": "tool"}
 
         # When one version goes through its whole life in acme, and one is published in "other".
         published = publish(codeartifact, DOMAIN, "tool", b"tool v1")
@@ -113,15 +114,14 @@ def test_publish_archive_dispose_delete_events_reach_the_queue_through_the_rule(
         assert event["source"] == "aws.codeartifact"
         assert event["detail-type"] == "CodeArtifact Package Version State Change"
         assert event["region"] == REGION
-        # A package without namespace has an empty segment, hence "//", in its ARN.
         assert event["resources"] == [
-            f"arn:aws:codeartifact:{REGION}:{ACCOUNT}:package/{DOMAIN}/{REPO}/generic//tool"
+            f"arn:aws:codeartifact:{REGION}:{ACCOUNT}:package/{DOMAIN}/{REPO}/generic/tools/tool"
         ]
         detail = event["detail"]
         assert detail["domainOwner"] == ACCOUNT
         assert detail["repositoryName"] == REPO
         assert detail["packageFormat"] == "generic"
-        assert detail["packageNamespace"] is None
+        assert detail["packageNamespace"] == "tools"
         assert detail["packageName"] == "tool"
         assert detail["packageVersion"] == "1.0.0"
 
