@@ -704,11 +704,9 @@ class Store:
             )
         unfinished = bool(p.get("unfinished"))
         key = self.package_key(p["format"], p.get("namespace"), p["package"])
-        existing = repo.packages.get(key)
-        if existing is not None and existing.publish == "BLOCK":
-            raise AccessDeniedError(
-                f"Publishing to package {key[2]} is blocked by its origin configuration (publish=BLOCK)"
-            )
+        refusal = self._publish_refusal(dom, repo, key)
+        if refusal is not None:
+            raise AccessDeniedError(refusal)
         pkg = self.ensure_package(repo, p["format"], p.get("namespace"), p["package"])
         asset = Asset(
             p["assetName"],
@@ -805,6 +803,43 @@ class Store:
         covering = [g for g in dom.groups.values() if g is not group and g.pattern.covers(group.pattern)]
         return max(covering, key=lambda g: g.pattern.specificity, default=None)
 
+    def _mode_source(self, dom: Domain, group: PackageGroup, kind: str) -> PackageGroup | None:
+        """The group whose mode ``group`` has for ``kind``: itself, or the first non-INHERIT parent."""
+        source: PackageGroup | None = group
+        while source is not None and source.modes[kind] == "INHERIT":
+            source = self._parent(dom, source)
+        return source
+
+    def _associated_group(self, dom: Domain, key: PackageKey) -> PackageGroup:
+        fmt, ns, name = key
+        matching = [g for g in dom.groups.values() if g.pattern.matches(fmt, ns or None, name)]
+        return max(matching, key=lambda g: g.pattern.specificity)  # /* always matches
+
+    def _publish_refusal(self, dom: Domain, repo: Repository, key: PackageKey) -> str | None:
+        """Why a direct publish of package ``key`` into ``repo`` is blocked (None: allowed).
+
+        Both levels apply and BLOCK wins: the package's own ``publish`` restriction, and the
+        effective PUBLISH mode of its package group (INHERIT walks to the first parent that is
+        not INHERIT; ALLOW_SPECIFIC_REPOSITORIES allows only that group's listed repositories).
+        """
+        existing = repo.packages.get(key)
+        if existing is not None and existing.publish == "BLOCK":
+            return f"Publishing to package {key[2]} is blocked by its origin configuration (publish=BLOCK)"
+        group = self._associated_group(dom, key)
+        source = self._mode_source(dom, group, "PUBLISH")
+        mode = source.modes["PUBLISH"] if source else "ALLOW"
+        if mode == "BLOCK" or (
+            mode == "ALLOW_SPECIFIC_REPOSITORIES"
+            and source is not None
+            and repo.name not in source.allowed["PUBLISH"]
+        ):
+            where = "" if source is group else f" (inherited from {source.text if source else '/*'})"
+            return (
+                f"Publishing to package {key[2]} in repository {repo.name} is blocked by package group "
+                f"{group.text}: PUBLISH is {mode}{where}"
+            )
+        return None
+
     def _group_ref(self, dom: Domain, group: PackageGroup) -> dict[str, Any]:
         return {
             "arn": f"arn:aws:codeartifact:{self.region}:{self.account}:package-group/{dom.name}{group.text}",
@@ -814,9 +849,7 @@ class Store:
     def _group_view(self, dom: Domain, group: PackageGroup) -> dict[str, Any]:
         restrictions = {}
         for kind in RESTRICTION_TYPES:
-            source: PackageGroup | None = group
-            while source is not None and source.modes[kind] == "INHERIT":
-                source = self._parent(dom, source)
+            source = self._mode_source(dom, group, kind)
             restriction: dict[str, Any] = {
                 "mode": group.modes[kind],
                 "effectiveMode": source.modes[kind] if source else "ALLOW",
@@ -867,8 +900,9 @@ class Store:
         group = self._group(dom, p["packageGroup"])
         if group.text == "/*":
             raise ValidationError("The root package group /* cannot be deleted")
-        if any(self._parent(dom, g) is group for g in dom.groups.values()):
-            raise ConflictError(f"Package group {group.text} has child groups; delete them first")
+        # "When a package group is deleted, the direct child package groups will become children
+        # of the package group's direct parent package group" (DeletePackageGroup): parents are
+        # derived from pattern coverage, so removing the group re-parents its children by itself.
         view = self._group_view(dom, group)
         del dom.groups[group.text]
         return {"packageGroup": view}
@@ -894,9 +928,7 @@ class Store:
 
     def get_associated_package_group(self, p: dict[str, Any]) -> dict[str, Any]:
         dom = self.domain(p)
-        fmt, ns, name = self.package_key(p["format"], p.get("namespace"), p["package"])
-        matching = [g for g in dom.groups.values() if g.pattern.matches(fmt, ns, name)]
-        group = max(matching, key=lambda g: g.pattern.specificity)  # /* always matches
+        group = self._associated_group(dom, self.package_key(p["format"], p.get("namespace"), p["package"]))
         return {
             "packageGroup": self._group_view(dom, group),
             "associationType": "STRONG" if group.pattern.level == EXACT else "WEAK",

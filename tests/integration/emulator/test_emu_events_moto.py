@@ -88,7 +88,13 @@ def test_publish_archive_dispose_delete_events_reach_the_queue_through_the_rule(
         for domain in (DOMAIN, "other"):
             codeartifact.create_domain(domain=domain)
             codeartifact.create_repository(domain=domain, repository=REPO)
-        pkg: dict[str, Any] = {"domain": DOMAIN, "repository": REPO, "format": "generic", "namespace": "tools", "package": "tool"}
+        pkg: dict[str, Any] = {
+            "domain": DOMAIN,
+            "repository": REPO,
+            "format": "generic",
+            "namespace": "tools",
+            "package": "tool",
+        }
 
         # When one version goes through its whole life in acme, and one is published in "other".
         published = publish(codeartifact, DOMAIN, "tool", b"tool v1")

@@ -61,7 +61,9 @@ def test_a_namespace_on_a_format_that_has_none_is_a_validation_error(
 
 
 @pytest.mark.parametrize("namespace", [None, "acme"])
-def test_npm_scope_is_optional(repo: Emulator, codeartifact: CodeArtifactClient, namespace: str | None) -> None:
+def test_npm_scope_is_optional(
+    repo: Emulator, codeartifact: CodeArtifactClient, namespace: str | None
+) -> None:
     repo.add_version(DOMAIN, REPO, "npm", namespace, "widgets", "1.0.0", published=T0)
     listed = codeartifact.list_package_versions(
         domain=DOMAIN, repository=REPO, format="npm", package="widgets", **ns(namespace)
@@ -89,7 +91,9 @@ def test_writes_that_would_create_an_impossible_package_are_refused_and_create_n
     assert codeartifact.list_packages(domain=DOMAIN, repository=REPO)["packages"] == []
 
 
-def test_generic_publish_without_namespace_is_refused(repo: Emulator, codeartifact: CodeArtifactClient) -> None:
+def test_generic_publish_without_namespace_is_refused(
+    repo: Emulator, codeartifact: CodeArtifactClient
+) -> None:
     content = b"x"
     with pytest.raises(botocore.exceptions.ClientError) as err:
         codeartifact.publish_package_version(
@@ -106,7 +110,9 @@ def test_generic_publish_without_namespace_is_refused(repo: Emulator, codeartifa
     assert repo.events == []
 
 
-@pytest.mark.parametrize(("fmt", "namespace"), [("maven", None), ("swift", None), ("pypi", "acme"), ("cargo", "x")])
+@pytest.mark.parametrize(
+    ("fmt", "namespace"), [("maven", None), ("swift", None), ("pypi", "acme"), ("cargo", "x")]
+)
 def test_the_python_api_refuses_impossible_packages(repo: Emulator, fmt: str, namespace: str | None) -> None:
     with pytest.raises(ValueError, match="namespace"):
         repo.add_version(DOMAIN, REPO, fmt, namespace, "core", "1.0.0")
