@@ -64,6 +64,8 @@ IMPLEMENTED = frozenset(
         "ListPackageVersions",
         "DescribePackageVersion",
         "ListPackageVersionAssets",
+        "GetPackageVersionAsset",
+        "DeletePackage",
         "UpdatePackageVersionsStatus",
         "DisposePackageVersions",
         "DeletePackageVersions",

@@ -24,6 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ca_emulator import tokens
+from ca_emulator.assets import (
+    Asset,
+    default_asset_count,
+    default_assets,
+    filler,
+    hashes_of,
+    stand_in,
+)
 from ca_emulator.errors import AccessDeniedError, ConflictError, NotFoundError, ValidationError
 from ca_emulator.events import Changes, package_version_event
 from ca_emulator.groups import EXACT, Pattern, parse_pattern
@@ -81,13 +89,6 @@ def time_key(moment: datetime) -> int:
 
 
 @dataclass(slots=True)
-class Asset:
-    name: str
-    size: int
-    hashes: dict[str, str]
-
-
-@dataclass(slots=True)
 class Version:
     version: str
     status: str
@@ -98,17 +99,13 @@ class Version:
     # None until a real asset is stored: 100k seeded versions then cost no GC-tracked dicts,
     # which keeps garbage-collection pauses (and so per-page latency) flat as packages grow.
     assets: dict[str, Asset] | None = None
-    # Seeded versions of non-generic formats have no stored assets but one notional asset,
-    # so dispose/delete events report assetsRemoved like the real service would.
-    notional_assets: int = 0
+    # Seeded without an ``assets`` list: the format's default assets (``assets.default_assets``),
+    # synthesized when asked for instead of stored, for the same reason.
+    default_assets: bool = False
 
     @property
     def by_time_entry(self) -> tuple[int, int, str]:
         return (time_key(self.published), self.seq, self.version)
-
-    @property
-    def asset_count(self) -> int:
-        return len(self.assets or ()) or self.notional_assets
 
 
 @dataclass(slots=True)
@@ -292,14 +289,37 @@ class Store:
             "createdTime": dom.created,
             "encryptionKey": dom.encryption_key,
             "repositoryCount": len(dom.repositories),
-            "assetSizeBytes": sum(
-                asset.size
-                for repo in dom.repositories.values()
-                for pkg in repo.packages.values()
-                for ver in pkg.versions.values()
-                for asset in (ver.assets or {}).values()
-            ),
+            "assetSizeBytes": self._domain_asset_bytes(dom),
         }
+
+    def _domain_asset_bytes(self, dom: Domain) -> int:
+        """DomainDescription.assetSizeBytes, "the total size of all assets in the domain".
+
+        CodeArtifact stores an asset once per domain (the same file in two repositories, e.g.
+        retained from an upstream, is one stored asset): unique assets count, by SHA-256.
+        """
+        sizes: dict[str, int] = {}
+        for repo in dom.repositories.values():
+            for pkg in repo.packages.values():
+                for ver in pkg.versions.values():
+                    for asset in self.assets_of(pkg, ver).values():
+                        sizes[asset.hashes["SHA-256"]] = asset.size
+        return sum(sizes.values())
+
+    @staticmethod
+    def assets_of(pkg: Package, ver: Version) -> dict[str, Asset]:
+        """The version's assets by name: stored ones, or its format's defaults, or none."""
+        if ver.assets is not None:
+            return ver.assets
+        if ver.default_assets:
+            return default_assets(pkg.format, pkg.namespace, pkg.name, ver.version)
+        return {}
+
+    @staticmethod
+    def asset_count(pkg: Package, ver: Version) -> int:
+        if ver.assets is not None:
+            return len(ver.assets)
+        return default_asset_count(pkg.format) if ver.default_assets else 0
 
     def _repository_view(self, dom: Domain, repo: Repository) -> dict[str, Any]:
         return {
@@ -580,8 +600,9 @@ class Store:
         ver = self._version(pkg, p["packageVersion"])
         # Paged by asset name (real versions may hold thousands of assets, e.g. maven snapshots).
         fp = tokens.fingerprint("ListPackageVersionAssets", dom.name, repo.name, *pkg.key, ver.version)
-        names, token = _page_sorted(sorted(ver.assets or {}), p, fp, lambda n: [n], lambda c: c[0])
-        assets = [(ver.assets or {})[n] for n in names]
+        stored = self.assets_of(pkg, ver)
+        names, token = _page_sorted(sorted(stored), p, fp, lambda n: [n], lambda c: c[0])
+        assets = [stored[n] for n in names]
         return {
             "format": pkg.format,
             "namespace": pkg.namespace,
@@ -591,6 +612,65 @@ class Store:
             "assets": [{"name": a.name, "size": a.size, "hashes": a.hashes} for a in assets],
             "nextToken": token,
         }
+
+    def get_package_version_asset(self, p: dict[str, Any]) -> dict[str, Any]:
+        _, _, pkg = self.package(p)
+        ver = self._version(pkg, p["packageVersion"])
+        wanted = p.get("packageVersionRevision")
+        if wanted is not None and wanted != ver.revision:
+            raise NotFoundError(
+                f"Package version {ver.version} has no revision {wanted}", "package-version", ver.version
+            )
+        if ver.status == "Archived":
+            # Archived versions "can no longer be downloaded" (user guide, package version
+            # statuses); the model lists ConflictException for this operation.
+            raise ConflictError(
+                f"Package version {ver.version} is Archived; its assets cannot be downloaded",
+                "package-version",
+                ver.version,
+            )
+        asset = self.assets_of(pkg, ver).get(p["asset"])
+        if asset is None:
+            raise NotFoundError(
+                f"Asset not found: {p['asset']} in {pkg.name} {ver.version}", "asset", p["asset"]
+            )
+        return {
+            "asset": filler(asset),
+            "assetName": asset.name,
+            "packageVersion": ver.version,
+            "packageVersionRevision": ver.revision,
+        }
+
+    def delete_package(self, p: dict[str, Any]) -> dict[str, Any]:
+        """DeletePackage: "Deletes a package and all associated package versions" (botocore).
+
+        Each version goes as DeletePackageVersions would take it, with its Deleted event (the
+        API reference does not say whether deleting a package emits them; the engine copes with
+        either, and the events are the more demanding case).
+        """
+        dom, repo, pkg = self.package(p)
+        summary = {
+            "format": pkg.format,
+            "namespace": pkg.namespace,
+            "package": pkg.name,
+            "originConfiguration": self._origin_config(pkg),
+        }
+        for _, version in list(pkg.by_insertion):
+            ver = pkg.versions[version]
+            removed = self.asset_count(pkg, ver)
+            pkg.remove(ver)
+            self._emit(
+                dom,
+                repo,
+                pkg,
+                ver,
+                "Deleted",
+                "Deleted",
+                Changes(assets_removed=removed, status_changed=True),
+            )
+        del repo.packages[pkg.key]
+        del repo.keys[bisect_left(repo.keys, pkg.key)]
+        return {"deletedPackage": summary}
 
     def update_package_versions_status(self, p: dict[str, Any]) -> dict[str, Any]:
         target = p["targetStatus"]
@@ -661,14 +741,14 @@ class Store:
                     ver,
                     "Deleted",
                     "Deleted",
-                    Changes(assets_removed=ver.asset_count, status_changed=True),
+                    Changes(assets_removed=self.asset_count(pkg, ver), status_changed=True),
                 )
             elif ver.status != target:
-                removed = ver.asset_count if target == "Disposed" else 0
+                removed = self.asset_count(pkg, ver) if target == "Disposed" else 0
                 ver.status = target
                 if target == "Disposed":
                     ver.assets = None
-                    ver.notional_assets = 0
+                    ver.default_assets = False
                 pkg.generation += 1
                 self._emit(
                     dom,
@@ -708,16 +788,7 @@ class Store:
         if refusal is not None:
             raise AccessDeniedError(refusal)
         pkg = self.ensure_package(repo, p["format"], p.get("namespace"), p["package"])
-        asset = Asset(
-            p["assetName"],
-            len(content),
-            {
-                "MD5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
-                "SHA-1": hashlib.sha1(content, usedforsecurity=False).hexdigest(),
-                "SHA-256": digest,
-                "SHA-512": hashlib.sha512(content).hexdigest(),
-            },
-        )
+        asset = Asset(p["assetName"], len(content), hashes_of(content), content)
         ver = pkg.versions.get(p["packageVersion"])
         if ver is None:
             ver = Version(
@@ -743,7 +814,10 @@ class Store:
         else:
             # An existing asset may be published again only with identical content (a no-op
             # for the assets); other content under the same name is a conflict.
-            existing_asset = (ver.assets or {}).get(asset.name)
+            if ver.assets is None:  # a seeded version: its defaults become stored assets
+                ver.assets = dict(self.assets_of(pkg, ver))
+                ver.default_assets = False
+            existing_asset = ver.assets.get(asset.name)
             if existing_asset is not None and existing_asset.hashes["SHA-256"] != digest:
                 raise ConflictError(
                     f"Asset {asset.name} of {pkg.name} {ver.version} exists with different content",
@@ -952,11 +1026,13 @@ class Store:
         emit_event: bool,
         assets: Iterable[tuple[str, int]] | None = None,
     ) -> str:
-        """``assets``: ``(name, size)`` pairs; None gives the version one notional, sizeless asset."""
+        """``assets``: ``(name, size)`` pairs; None gives the version its format's default assets."""
         check_format(fmt)
         _check_status(status)
         _check_origin(origin)
-        stored = None if assets is None else seeded_assets(assets)
+        stored = (
+            None if assets is None else seeded_assets(assets, f"{fmt}/{namespace or ''}/{name}/{version}")
+        )
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
         version = normalize_version(fmt, version)
         if version in pkg.versions:
@@ -969,8 +1045,8 @@ class Store:
             origin,
             pkg.next_seq,
             # Disposed versions have no assets left (dispose deletes them).
-            assets=None if status == "Disposed" or not stored else stored,
-            notional_assets=1 if stored is None else 0,
+            assets=None if status == "Disposed" else stored,
+            default_assets=stored is None and status != "Disposed",
         )
         pkg.next_seq += 1
         pkg.insert(ver)
@@ -982,7 +1058,7 @@ class Store:
                 ver,
                 status,
                 "Created",
-                Changes(assets_added=ver.asset_count, metadata_updated=True, status_changed=True),
+                Changes(assets_added=self.asset_count(pkg, ver), metadata_updated=True, status_changed=True),
             )
         return ver.revision
 
@@ -1017,7 +1093,15 @@ class Store:
             batch.append((version, _aware(published)))
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
         for version, published in batch:
-            ver = Version(version, status, new_revision(), published, origin, pkg.next_seq, notional_assets=1)
+            ver = Version(
+                version,
+                status,
+                new_revision(),
+                published,
+                origin,
+                pkg.next_seq,
+                default_assets=status != "Disposed",
+            )
             pkg.next_seq += 1
             pkg.versions[version] = ver
             pkg.by_time.append(ver.by_time_entry)
@@ -1087,11 +1171,12 @@ def _check_origin(origin: str) -> None:
         raise ValueError(f"origin must be one of {', '.join(ORIGIN_TYPES)}, not {origin!r}")
 
 
-def seeded_assets(assets: Iterable[tuple[str, int]]) -> dict[str, Asset]:
+def seeded_assets(assets: Iterable[tuple[str, int]], identity: str) -> dict[str, Asset]:
     """Assets of a seeded version, by name: sizes as given, hashes of a stand-in content.
 
-    Seeded versions have no bytes behind them; their hashes are those of ``name:size`` so every
-    asset still carries the four hashes ListPackageVersionAssets reports.
+    Seeded versions have no bytes behind them; their hashes are those of the version's
+    coordinates (``identity``), the name and the size, so every asset still carries the four
+    hashes ListPackageVersionAssets reports and the same file in two repositories is one asset.
     """
     stored: dict[str, Asset] = {}
     for name, size in assets:
@@ -1101,17 +1186,7 @@ def seeded_assets(assets: Iterable[tuple[str, int]]) -> dict[str, Asset]:
             raise ValueError(f"asset {name}: size must be a non-negative integer, not {size!r}")
         if name in stored:
             raise ValueError(f"asset {name} appears twice")
-        stand_in = f"{name}:{size}".encode()
-        stored[name] = Asset(
-            name,
-            size,
-            {
-                "MD5": hashlib.md5(stand_in, usedforsecurity=False).hexdigest(),
-                "SHA-1": hashlib.sha1(stand_in, usedforsecurity=False).hexdigest(),
-                "SHA-256": hashlib.sha256(stand_in).hexdigest(),
-                "SHA-512": hashlib.sha512(stand_in).hexdigest(),
-            },
-        )
+        stored[name] = stand_in(identity, name, size)
     return stored
 
 
