@@ -104,6 +104,10 @@ class Emulator:
         self.store = Store(account, region, self.clock)
         self.faults = Faults()
         self.sink_errors: list[str] = []  # deliveries the sink refused (the request still succeeded)
+        # Every event handed to the sink, in delivery order (duplicates included); events the
+        # delivery fault holds back are in _held as (event, is_a_copy) until released.
+        self.delivered: list[dict[str, Any]] = []
+        self._held: list[tuple[dict[str, Any], bool]] = []
         self._lock = threading.RLock()
         self._sink_lock = threading.Lock()
         self._stats: Counter[str] = Counter()
@@ -464,13 +468,51 @@ class Emulator:
         self.faults.concurrent_change = None
         self.faults._primed = False
 
+    def flush_events(self) -> int:
+        """Deliver every event the delivery fault holds back (shuffled); returns how many."""
+        with self._lock:
+            batch = self._release(force=True)
+        self._deliver(batch)
+        return len(batch)
+
     def _flush_events(self) -> None:
         with self._lock:
             outbox, self.store.outbox = self.store.outbox, []
-        if not outbox or self.event_sink is None:
+            if self.faults.event_seed is None:
+                # In order, exactly once; anything a since-disabled fault held goes first.
+                batch = [event for event, _ in self._held] + outbox
+                self._held = []
+            else:
+                self._held.extend((event, False) for event in outbox)
+                batch = self._release(force=False)
+        self._deliver(batch)
+
+    def _release(self, *, force: bool) -> list[dict[str, Any]]:
+        """The held events to deliver now, duplicated and shuffled by the seeded generator."""
+        faults = self.faults
+        if not self._held or (not force and len(self._held) < faults.event_hold):
+            return []
+        rng = faults.event_rng()
+        window, self._held = self._held, []
+        batch = [event for event, _ in window]
+        for event, is_copy in window:
+            if is_copy or rng.random() >= faults.event_duplicate_ratio:
+                continue  # a copy is never copied again
+            if faults.event_hold and not force:
+                self._held.append((event, True))  # the copy arrives with the next window
+            else:
+                batch.append(event)
+        rng.shuffle(batch)
+        return batch
+
+    def _deliver(self, batch: list[dict[str, Any]]) -> None:
+        if not batch:
             return
         with self._sink_lock:
-            for event in outbox:
+            self.delivered.extend(batch)
+            if self.event_sink is None:
+                return
+            for event in batch:
                 try:
                     deliver(self.event_sink, event)
                 except Exception as exc:  # the API call already succeeded; record, don't fail it
@@ -499,8 +541,17 @@ class Emulator:
                 self.faults = faults
                 return _json_response(200, faults.as_json())
         if (method, name) == ("GET", "events"):
-            with self._lock:
-                return _json_response(200, {"events": list(self.store.events)})
+            with self._lock, self._sink_lock:
+                return _json_response(
+                    200,
+                    {
+                        "events": list(self.store.events),
+                        "delivered": list(self.delivered),
+                        "held": len(self._held),
+                    },
+                )
+        if (method, name) == ("POST", "events/flush"):
+            return _json_response(200, {"delivered": self.flush_events()})
         return _json_response(404, {"message": f"no emulator endpoint {method} {path}"})
 
     # --- HTTP server ------------------------------------------------------------------
