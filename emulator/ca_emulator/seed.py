@@ -35,7 +35,7 @@ class SeedVersion:
     published: datetime | None
     origin: str
     revision: str | None
-    # (name, size) pairs; None: one notional asset without a size (the emulator's default).
+    # (name, size) pairs; None: the format's default assets (ca_emulator.assets); () none at all.
     assets: tuple[tuple[str, int], ...] | None = None
 
 

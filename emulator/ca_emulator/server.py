@@ -158,7 +158,7 @@ class Emulator:
         """Add one version (package, repository and domain created on demand); returns its revision.
 
         ``assets``: ``(name, size)`` pairs ListPackageVersionAssets then reports; by default the
-        version has one notional asset that the listing does not show.
+        version has its format's plausible files (``ca_emulator.assets``); ``[]`` means none.
         """
         _check_model_names(namespace=namespace, package=name, version=version)
         asset_list = None if assets is None else list(assets)
