@@ -49,14 +49,15 @@ def list_assets(
     version: str,
     repository: str = REPO,
 ) -> list[dict[str, Any]]:
-    page = client.list_package_version_assets(
-        domain=DOMAIN,
-        repository=repository,
-        format=fmt,  # type: ignore[arg-type]
-        package=name,
-        packageVersion=version,
+    args: dict[str, Any] = {
+        "domain": DOMAIN,
+        "repository": repository,
+        "format": fmt,
+        "package": name,
+        "packageVersion": version,
         **ns(namespace),
-    )
+    }
+    page = client.list_package_version_assets(**args)
     return [dict(a) for a in page["assets"]]
 
 

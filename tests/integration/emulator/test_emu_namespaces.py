@@ -65,9 +65,14 @@ def test_npm_scope_is_optional(
     repo: Emulator, codeartifact: CodeArtifactClient, namespace: str | None
 ) -> None:
     repo.add_version(DOMAIN, REPO, "npm", namespace, "widgets", "1.0.0", published=T0)
-    listed = codeartifact.list_package_versions(
-        domain=DOMAIN, repository=REPO, format="npm", package="widgets", **ns(namespace)
-    )
+    args: dict[str, Any] = {
+        "domain": DOMAIN,
+        "repository": REPO,
+        "format": "npm",
+        "package": "widgets",
+        **ns(namespace),
+    }
+    listed = codeartifact.list_package_versions(**args)
     assert [v["version"] for v in listed["versions"]] == ["1.0.0"]
 
 
