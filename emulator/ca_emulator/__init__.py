@@ -10,7 +10,8 @@ YAML seed files)::
         emu.stats()                                       # {"ListPackageVersions": 3, ...}
 
 Modules: ``protocol`` (routing, parsing, validation, serialization from botocore's model),
-``store`` (state and each operation's semantics), ``groups`` (package-group patterns),
+``store`` (state and each operation's semantics), ``assets`` (asset records and the default
+files of seeded versions), ``groups`` (package-group patterns),
 ``events`` (EventBridge events and sinks), ``faults``, ``seed`` (seed files) and ``server``
 (the Emulator and its HTTP server); ``pytest_plugin`` supplies the ``emulator`` and
 ``codeartifact`` fixtures.

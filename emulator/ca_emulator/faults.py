@@ -1,4 +1,10 @@
-"""Switchable faults for the AWS routes: latency, throttling, 500s and a concurrent actor."""
+"""Switchable faults: latency, throttling, 500s, a concurrent actor, and event delivery.
+
+Event delivery: EventBridge delivers "at least once" and does not promise order (CodeArtifact's
+events carry ``eventDeduplicationId`` and a per-package ``sequenceNumber`` for exactly this).
+With ``event_seed`` set, emitted events are duplicated and reordered, deterministically from the
+seed: the same seed and the same calls give the same delivery order.
+"""
 
 from __future__ import annotations
 
@@ -38,9 +44,19 @@ class Faults:
     error_every: int | None = None  # every Nth AWS request answers 500
     concurrent_change: dict[str, Any] | None = None
     deny: list[str] = field(default_factory=list)
+    # Event delivery (off while event_seed is None): each event is delivered a second time with
+    # probability event_duplicate_ratio; events are shuffled before delivery, within one
+    # request's events (event_hold 0) or held back until event_hold are pending (duplicates then
+    # join the next window, so a copy can arrive after later events). Emulator.flush_events()
+    # (POST /_emulator/events/flush) releases whatever is held.
+    event_seed: int | None = None
+    event_duplicate_ratio: float = 0.0
+    event_hold: int = 0
     # Internal: whether a List/Describe has happened since concurrent_change was set.
     _primed: bool = field(default=False, repr=False)
     _count: int = field(default=0, repr=False)
+    _rng: random.Random | None = field(default=None, repr=False)
+    _rng_seed: int | None = field(default=None, repr=False)
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> Faults:
@@ -65,6 +81,7 @@ class Faults:
         if not isinstance(self.throttle_retry_after, int) or self.throttle_retry_after < 0:
             raise ValueError("throttle_retry_after: must be a non-negative integer")
         self._check_deny()
+        self._check_events()
         change = self.concurrent_change
         if change is not None:
             if not isinstance(change, dict) or not {"package", "version", "to_status"} <= set(change):
@@ -84,6 +101,23 @@ class Faults:
         if unknown:
             raise ValueError(f"deny: not CodeArtifact operation(s): {', '.join(unknown)}")
         self.deny = sorted(set(self.deny))
+
+    def _check_events(self) -> None:
+        seed = self.event_seed
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise ValueError("event_seed: must be an integer or null")
+        ratio = self.event_duplicate_ratio
+        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1:
+            raise ValueError("event_duplicate_ratio: must be a number between 0 and 1")
+        if isinstance(self.event_hold, bool) or not isinstance(self.event_hold, int) or self.event_hold < 0:
+            raise ValueError("event_hold: must be a non-negative integer")
+
+    def event_rng(self) -> random.Random:
+        """The delivery fault's generator, (re)started whenever event_seed changes."""
+        if self._rng is None or self._rng_seed != self.event_seed:
+            self._rng = random.Random(self.event_seed)  # seeded for determinism, not security
+            self._rng_seed = self.event_seed
+        return self._rng
 
     def denies(self, operation: str) -> bool:
         return operation in self.deny

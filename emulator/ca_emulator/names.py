@@ -8,6 +8,13 @@ FORMATS = ("npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo")
 
 _PYPI_SEPARATORS = re.compile(r"[-_.]+")
 
+# The service model's ``namespace`` documentation: "The namespace is required when requesting
+# packages of the following formats: Maven, Swift, generic" and "Python, NuGet, Ruby, and Cargo
+# package versions do not contain a corresponding component ... do not have a namespace".
+# npm's scope is optional.
+NAMESPACE_REQUIRED = frozenset({"maven", "swift", "generic"})
+NAMESPACE_FORBIDDEN = frozenset({"pypi", "nuget", "ruby", "cargo"})
+
 # Formats whose names CodeArtifact stores case-insensitively (lowercased).
 _LOWERCASE_FORMATS = frozenset({"nuget", "swift"})
 
@@ -50,6 +57,15 @@ def is_request_name_accepted(fmt: str, name: str) -> bool:
     normalized name must be used in CodeArtifact CLI or API requests ... and in ARNs").
     """
     return fmt != "pypi" or normalize_name(fmt, name) == name
+
+
+def namespace_problem(fmt: str, namespace: str | None) -> str | None:
+    """Why ``namespace`` cannot name a package of ``fmt`` (None when it can)."""
+    if fmt in NAMESPACE_REQUIRED and not namespace:
+        return f"a namespace is required for {fmt} packages"
+    if fmt in NAMESPACE_FORBIDDEN and namespace:
+        return f"{fmt} packages have no namespace, but namespace {namespace!r} was given"
+    return None
 
 
 def normalize_namespace(fmt: str, namespace: str | None) -> str | None:

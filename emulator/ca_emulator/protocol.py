@@ -286,6 +286,14 @@ def serialize_response(op: OperationModel, result: Mapping[str, Any]) -> tuple[d
     headers: dict[str, str] = {"Content-Type": "application/json"}
     if shape is None:
         return headers, b"{}"
+    payload_name = shape.serialization.get("payload")
+    if payload_name is not None and shape.members[payload_name].type_name == "blob":
+        # A raw body (GetPackageVersionAsset's file), the other members as headers.
+        headers = {"Content-Type": "application/octet-stream"}
+        for name, member in shape.members.items():
+            if name != payload_name and result.get(name) is not None:
+                headers[member.serialization.get("name", name)] = str(result[name])
+        return headers, bytes(result[payload_name])
     body: dict[str, Any] = {}
     for name, member in shape.members.items():
         value = result.get(name)

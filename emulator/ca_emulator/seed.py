@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ca_emulator.names import FORMATS, normalize_version
+from ca_emulator.names import FORMATS, namespace_problem, normalize_version
 from ca_emulator.protocol import validate_value
 from ca_emulator.store import ORIGIN_TYPES, STATUSES
 
@@ -35,7 +35,7 @@ class SeedVersion:
     published: datetime | None
     origin: str
     revision: str | None
-    # (name, size) pairs; None: one notional asset without a size (the emulator's default).
+    # (name, size) pairs; None: the format's default assets (ca_emulator.assets); () none at all.
     assets: tuple[tuple[str, int], ...] | None = None
 
 
@@ -136,6 +136,9 @@ def _package(doc: Any, path: str) -> SeedPackage:
         _model(namespace, "PackageNamespace", f"{path}.namespace")
     name = _str(doc, "name", path)
     _model(name, "PackageName", f"{path}.name")
+    problem = namespace_problem(fmt, namespace)
+    if problem is not None:
+        raise SeedError(f"{path}.namespace", f"{problem} (package {name!r})")
     origin_config = None
     if doc.get("origin_configuration") is not None:
         oc = doc["origin_configuration"]

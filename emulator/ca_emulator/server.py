@@ -28,7 +28,13 @@ from ca_emulator.errors import (
 )
 from ca_emulator.events import deliver
 from ca_emulator.faults import WRITE_OPERATIONS, Faults
-from ca_emulator.names import domain_arn, normalize_version, package_arn, repository_arn
+from ca_emulator.names import (
+    domain_arn,
+    namespace_problem,
+    normalize_version,
+    package_arn,
+    repository_arn,
+)
 from ca_emulator.protocol import (
     Router,
     parse_query,
@@ -58,6 +64,8 @@ IMPLEMENTED = frozenset(
         "ListPackageVersions",
         "DescribePackageVersion",
         "ListPackageVersionAssets",
+        "GetPackageVersionAsset",
+        "DeletePackage",
         "UpdatePackageVersionsStatus",
         "DisposePackageVersions",
         "DeletePackageVersions",
@@ -98,6 +106,10 @@ class Emulator:
         self.store = Store(account, region, self.clock)
         self.faults = Faults()
         self.sink_errors: list[str] = []  # deliveries the sink refused (the request still succeeded)
+        # Every event handed to the sink, in delivery order (duplicates included); events the
+        # delivery fault holds back are in _held as (event, is_a_copy) until released.
+        self.delivered: list[dict[str, Any]] = []
+        self._held: list[tuple[dict[str, Any], bool]] = []
         self._lock = threading.RLock()
         self._sink_lock = threading.Lock()
         self._stats: Counter[str] = Counter()
@@ -148,7 +160,7 @@ class Emulator:
         """Add one version (package, repository and domain created on demand); returns its revision.
 
         ``assets``: ``(name, size)`` pairs ListPackageVersionAssets then reports; by default the
-        version has one notional asset that the listing does not show.
+        version has its format's plausible files (``ca_emulator.assets``); ``[]`` means none.
         """
         _check_model_names(namespace=namespace, package=name, version=version)
         asset_list = None if assets is None else list(assets)
@@ -372,6 +384,7 @@ class Emulator:
         if op.name not in IMPLEMENTED:
             raise UnsupportedOperationError(f"The emulator does not implement {op.name}")
         params = parse_request(op, query, headers, body, labels)
+        _check_namespace(op, params)
         handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self.store, xform_name(op.name))
         try:
             with self._lock:
@@ -457,13 +470,51 @@ class Emulator:
         self.faults.concurrent_change = None
         self.faults._primed = False
 
+    def flush_events(self) -> int:
+        """Deliver every event the delivery fault holds back (shuffled); returns how many."""
+        with self._lock:
+            batch = self._release(force=True)
+        self._deliver(batch)
+        return len(batch)
+
     def _flush_events(self) -> None:
         with self._lock:
             outbox, self.store.outbox = self.store.outbox, []
-        if not outbox or self.event_sink is None:
+            if self.faults.event_seed is None:
+                # In order, exactly once; anything a since-disabled fault held goes first.
+                batch = [event for event, _ in self._held] + outbox
+                self._held = []
+            else:
+                self._held.extend((event, False) for event in outbox)
+                batch = self._release(force=False)
+        self._deliver(batch)
+
+    def _release(self, *, force: bool) -> list[dict[str, Any]]:
+        """The held events to deliver now, duplicated and shuffled by the seeded generator."""
+        faults = self.faults
+        if not self._held or (not force and len(self._held) < faults.event_hold):
+            return []
+        rng = faults.event_rng()
+        window, self._held = self._held, []
+        batch = [event for event, _ in window]
+        for event, is_copy in window:
+            if is_copy or rng.random() >= faults.event_duplicate_ratio:
+                continue  # a copy is never copied again
+            if faults.event_hold and not force:
+                self._held.append((event, True))  # the copy arrives with the next window
+            else:
+                batch.append(event)
+        rng.shuffle(batch)
+        return batch
+
+    def _deliver(self, batch: list[dict[str, Any]]) -> None:
+        if not batch:
             return
         with self._sink_lock:
-            for event in outbox:
+            self.delivered.extend(batch)
+            if self.event_sink is None:
+                return
+            for event in batch:
                 try:
                     deliver(self.event_sink, event)
                 except Exception as exc:  # the API call already succeeded; record, don't fail it
@@ -492,8 +543,17 @@ class Emulator:
                 self.faults = faults
                 return _json_response(200, faults.as_json())
         if (method, name) == ("GET", "events"):
-            with self._lock:
-                return _json_response(200, {"events": list(self.store.events)})
+            with self._lock, self._sink_lock:
+                return _json_response(
+                    200,
+                    {
+                        "events": list(self.store.events),
+                        "delivered": list(self.delivered),
+                        "held": len(self._held),
+                    },
+                )
+        if (method, name) == ("POST", "events/flush"):
+            return _json_response(200, {"delivered": self.flush_events()})
         return _json_response(404, {"message": f"no emulator endpoint {method} {path}"})
 
     # --- HTTP server ------------------------------------------------------------------
@@ -569,6 +629,20 @@ def _check_model_names(**values: str | None) -> None:
         problem = validate_value(_NAME_SHAPES[field], value, field)
         if problem is not None:
             raise ValueError(problem)
+
+
+def _check_namespace(op: OperationModel, params: Mapping[str, Any]) -> None:
+    """ValidationException for a namespace the format requires or cannot have.
+
+    Only operations naming one package (``format`` + ``package``); ListPackages' namespace is
+    a prefix filter and may be given with any format.
+    """
+    members = op.input_shape.members if op.input_shape is not None else {}
+    if "package" not in members or "format" not in params:
+        return
+    problem = namespace_problem(params["format"], params.get("namespace"))
+    if problem is not None:
+        raise ValidationError(problem[0].upper() + problem[1:])
 
 
 def _json_response(status: int, document: Any) -> Response:

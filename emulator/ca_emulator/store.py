@@ -24,6 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ca_emulator import tokens
+from ca_emulator.assets import (
+    Asset,
+    default_asset_count,
+    default_assets,
+    filler,
+    hashes_of,
+    stand_in,
+)
 from ca_emulator.errors import AccessDeniedError, ConflictError, NotFoundError, ValidationError
 from ca_emulator.events import Changes, package_version_event
 from ca_emulator.groups import EXACT, Pattern, parse_pattern
@@ -32,6 +40,7 @@ from ca_emulator.names import (
     display_name,
     domain_arn,
     is_request_name_accepted,
+    namespace_problem,
     normalize_name,
     normalize_namespace,
     normalize_version,
@@ -43,7 +52,11 @@ STATUSES = ("Published", "Unfinished", "Unlisted", "Archived", "Disposed")
 ORIGIN_TYPES = ("INTERNAL", "EXTERNAL", "UNKNOWN")
 # Targets UpdatePackageVersionsStatus may set; Disposed only through DisposePackageVersions.
 UPDATE_TARGETS = frozenset({"Published", "Unlisted", "Archived"})
-DEFAULT_PAGE = 100  # the API reference gives no default page size; this is ours
+# ListPackageVersions: "For --max-results, specify an integer from 1 to 1000 ... Its default is
+# 50" (user guide, list-packages-versions.html). No other List* operation documents a default;
+# 100 is ours for those.
+DEFAULT_PAGE = 100
+DEFAULT_VERSIONS_PAGE = 50
 
 # Where EXTERNAL versions come from, per format (the public external connection names).
 EXTERNAL_CONNECTIONS = {
@@ -76,13 +89,6 @@ def time_key(moment: datetime) -> int:
 
 
 @dataclass(slots=True)
-class Asset:
-    name: str
-    size: int
-    hashes: dict[str, str]
-
-
-@dataclass(slots=True)
 class Version:
     version: str
     status: str
@@ -93,17 +99,13 @@ class Version:
     # None until a real asset is stored: 100k seeded versions then cost no GC-tracked dicts,
     # which keeps garbage-collection pauses (and so per-page latency) flat as packages grow.
     assets: dict[str, Asset] | None = None
-    # Seeded versions of non-generic formats have no stored assets but one notional asset,
-    # so dispose/delete events report assetsRemoved like the real service would.
-    notional_assets: int = 0
+    # Seeded without an ``assets`` list: the format's default assets (``assets.default_assets``),
+    # synthesized when asked for instead of stored, for the same reason.
+    default_assets: bool = False
 
     @property
     def by_time_entry(self) -> tuple[int, int, str]:
         return (time_key(self.published), self.seq, self.version)
-
-    @property
-    def asset_count(self) -> int:
-        return len(self.assets or ()) or self.notional_assets
 
 
 @dataclass(slots=True)
@@ -265,6 +267,9 @@ class Store:
         found = repo.packages.get(key)
         if found is not None:
             return found
+        problem = namespace_problem(fmt, namespace)
+        if problem is not None:  # API requests were refused before; this guards the Python API
+            raise ValueError(problem)
         if restrictions is None:
             restrictions = ("BLOCK", "ALLOW") if origin == "EXTERNAL" else ("ALLOW", "BLOCK")
         ns = key[1] or None
@@ -284,14 +289,37 @@ class Store:
             "createdTime": dom.created,
             "encryptionKey": dom.encryption_key,
             "repositoryCount": len(dom.repositories),
-            "assetSizeBytes": sum(
-                asset.size
-                for repo in dom.repositories.values()
-                for pkg in repo.packages.values()
-                for ver in pkg.versions.values()
-                for asset in (ver.assets or {}).values()
-            ),
+            "assetSizeBytes": self._domain_asset_bytes(dom),
         }
+
+    def _domain_asset_bytes(self, dom: Domain) -> int:
+        """DomainDescription.assetSizeBytes, "the total size of all assets in the domain".
+
+        CodeArtifact stores an asset once per domain (the same file in two repositories, e.g.
+        retained from an upstream, is one stored asset): unique assets count, by SHA-256.
+        """
+        sizes: dict[str, int] = {}
+        for repo in dom.repositories.values():
+            for pkg in repo.packages.values():
+                for ver in pkg.versions.values():
+                    for asset in self.assets_of(pkg, ver).values():
+                        sizes[asset.hashes["SHA-256"]] = asset.size
+        return sum(sizes.values())
+
+    @staticmethod
+    def assets_of(pkg: Package, ver: Version) -> dict[str, Asset]:
+        """The version's assets by name: stored ones, or its format's defaults, or none."""
+        if ver.assets is not None:
+            return ver.assets
+        if ver.default_assets:
+            return default_assets(pkg.format, pkg.namespace, pkg.name, ver.version)
+        return {}
+
+    @staticmethod
+    def asset_count(pkg: Package, ver: Version) -> int:
+        if ver.assets is not None:
+            return len(ver.assets)
+        return default_asset_count(pkg.format) if ver.default_assets else 0
 
     def _repository_view(self, dom: Domain, repo: Repository) -> dict[str, Any]:
         return {
@@ -495,7 +523,7 @@ class Store:
         dom, repo, pkg = self.package(p)
         status, origin, sort_by = p.get("status"), p.get("originType"), p.get("sortBy")
         fp = tokens.fingerprint("ListPackageVersions", dom.name, repo.name, *pkg.key, status, origin, sort_by)
-        limit = p.get("maxResults") or DEFAULT_PAGE
+        limit = p.get("maxResults") or DEFAULT_VERSIONS_PAGE
         ordered: list[tuple[int, int, str]] | list[tuple[int, str]]
         ordered = pkg.by_time if sort_by == "PUBLISHED_TIME" else pkg.by_insertion
         start = 0
@@ -572,8 +600,9 @@ class Store:
         ver = self._version(pkg, p["packageVersion"])
         # Paged by asset name (real versions may hold thousands of assets, e.g. maven snapshots).
         fp = tokens.fingerprint("ListPackageVersionAssets", dom.name, repo.name, *pkg.key, ver.version)
-        names, token = _page_sorted(sorted(ver.assets or {}), p, fp, lambda n: [n], lambda c: c[0])
-        assets = [(ver.assets or {})[n] for n in names]
+        stored = self.assets_of(pkg, ver)
+        names, token = _page_sorted(sorted(stored), p, fp, lambda n: [n], lambda c: c[0])
+        assets = [stored[n] for n in names]
         return {
             "format": pkg.format,
             "namespace": pkg.namespace,
@@ -583,6 +612,65 @@ class Store:
             "assets": [{"name": a.name, "size": a.size, "hashes": a.hashes} for a in assets],
             "nextToken": token,
         }
+
+    def get_package_version_asset(self, p: dict[str, Any]) -> dict[str, Any]:
+        _, _, pkg = self.package(p)
+        ver = self._version(pkg, p["packageVersion"])
+        wanted = p.get("packageVersionRevision")
+        if wanted is not None and wanted != ver.revision:
+            raise NotFoundError(
+                f"Package version {ver.version} has no revision {wanted}", "package-version", ver.version
+            )
+        if ver.status == "Archived":
+            # Archived versions "can no longer be downloaded" (user guide, package version
+            # statuses); the model lists ConflictException for this operation.
+            raise ConflictError(
+                f"Package version {ver.version} is Archived; its assets cannot be downloaded",
+                "package-version",
+                ver.version,
+            )
+        asset = self.assets_of(pkg, ver).get(p["asset"])
+        if asset is None:
+            raise NotFoundError(
+                f"Asset not found: {p['asset']} in {pkg.name} {ver.version}", "asset", p["asset"]
+            )
+        return {
+            "asset": filler(asset),
+            "assetName": asset.name,
+            "packageVersion": ver.version,
+            "packageVersionRevision": ver.revision,
+        }
+
+    def delete_package(self, p: dict[str, Any]) -> dict[str, Any]:
+        """DeletePackage: "Deletes a package and all associated package versions" (botocore).
+
+        Each version goes as DeletePackageVersions would take it, with its Deleted event (the
+        API reference does not say whether deleting a package emits them; the engine copes with
+        either, and the events are the more demanding case).
+        """
+        dom, repo, pkg = self.package(p)
+        summary = {
+            "format": pkg.format,
+            "namespace": pkg.namespace,
+            "package": pkg.name,
+            "originConfiguration": self._origin_config(pkg),
+        }
+        for _, version in list(pkg.by_insertion):
+            ver = pkg.versions[version]
+            removed = self.asset_count(pkg, ver)
+            pkg.remove(ver)
+            self._emit(
+                dom,
+                repo,
+                pkg,
+                ver,
+                "Deleted",
+                "Deleted",
+                Changes(assets_removed=removed, status_changed=True),
+            )
+        del repo.packages[pkg.key]
+        del repo.keys[bisect_left(repo.keys, pkg.key)]
+        return {"deletedPackage": summary}
 
     def update_package_versions_status(self, p: dict[str, Any]) -> dict[str, Any]:
         target = p["targetStatus"]
@@ -653,14 +741,14 @@ class Store:
                     ver,
                     "Deleted",
                     "Deleted",
-                    Changes(assets_removed=ver.asset_count, status_changed=True),
+                    Changes(assets_removed=self.asset_count(pkg, ver), status_changed=True),
                 )
             elif ver.status != target:
-                removed = ver.asset_count if target == "Disposed" else 0
+                removed = self.asset_count(pkg, ver) if target == "Disposed" else 0
                 ver.status = target
                 if target == "Disposed":
                     ver.assets = None
-                    ver.notional_assets = 0
+                    ver.default_assets = False
                 pkg.generation += 1
                 self._emit(
                     dom,
@@ -696,22 +784,11 @@ class Store:
             )
         unfinished = bool(p.get("unfinished"))
         key = self.package_key(p["format"], p.get("namespace"), p["package"])
-        existing = repo.packages.get(key)
-        if existing is not None and existing.publish == "BLOCK":
-            raise AccessDeniedError(
-                f"Publishing to package {key[2]} is blocked by its origin configuration (publish=BLOCK)"
-            )
+        refusal = self._publish_refusal(dom, repo, key)
+        if refusal is not None:
+            raise AccessDeniedError(refusal)
         pkg = self.ensure_package(repo, p["format"], p.get("namespace"), p["package"])
-        asset = Asset(
-            p["assetName"],
-            len(content),
-            {
-                "MD5": hashlib.md5(content, usedforsecurity=False).hexdigest(),
-                "SHA-1": hashlib.sha1(content, usedforsecurity=False).hexdigest(),
-                "SHA-256": digest,
-                "SHA-512": hashlib.sha512(content).hexdigest(),
-            },
-        )
+        asset = Asset(p["assetName"], len(content), hashes_of(content), content)
         ver = pkg.versions.get(p["packageVersion"])
         if ver is None:
             ver = Version(
@@ -737,7 +814,10 @@ class Store:
         else:
             # An existing asset may be published again only with identical content (a no-op
             # for the assets); other content under the same name is a conflict.
-            existing_asset = (ver.assets or {}).get(asset.name)
+            if ver.assets is None:  # a seeded version: its defaults become stored assets
+                ver.assets = dict(self.assets_of(pkg, ver))
+                ver.default_assets = False
+            existing_asset = ver.assets.get(asset.name)
             if existing_asset is not None and existing_asset.hashes["SHA-256"] != digest:
                 raise ConflictError(
                     f"Asset {asset.name} of {pkg.name} {ver.version} exists with different content",
@@ -797,6 +877,43 @@ class Store:
         covering = [g for g in dom.groups.values() if g is not group and g.pattern.covers(group.pattern)]
         return max(covering, key=lambda g: g.pattern.specificity, default=None)
 
+    def _mode_source(self, dom: Domain, group: PackageGroup, kind: str) -> PackageGroup | None:
+        """The group whose mode ``group`` has for ``kind``: itself, or the first non-INHERIT parent."""
+        source: PackageGroup | None = group
+        while source is not None and source.modes[kind] == "INHERIT":
+            source = self._parent(dom, source)
+        return source
+
+    def _associated_group(self, dom: Domain, key: PackageKey) -> PackageGroup:
+        fmt, ns, name = key
+        matching = [g for g in dom.groups.values() if g.pattern.matches(fmt, ns or None, name)]
+        return max(matching, key=lambda g: g.pattern.specificity)  # /* always matches
+
+    def _publish_refusal(self, dom: Domain, repo: Repository, key: PackageKey) -> str | None:
+        """Why a direct publish of package ``key`` into ``repo`` is blocked (None: allowed).
+
+        Both levels apply and BLOCK wins: the package's own ``publish`` restriction, and the
+        effective PUBLISH mode of its package group (INHERIT walks to the first parent that is
+        not INHERIT; ALLOW_SPECIFIC_REPOSITORIES allows only that group's listed repositories).
+        """
+        existing = repo.packages.get(key)
+        if existing is not None and existing.publish == "BLOCK":
+            return f"Publishing to package {key[2]} is blocked by its origin configuration (publish=BLOCK)"
+        group = self._associated_group(dom, key)
+        source = self._mode_source(dom, group, "PUBLISH")
+        mode = source.modes["PUBLISH"] if source else "ALLOW"
+        if mode == "BLOCK" or (
+            mode == "ALLOW_SPECIFIC_REPOSITORIES"
+            and source is not None
+            and repo.name not in source.allowed["PUBLISH"]
+        ):
+            where = "" if source is group else f" (inherited from {source.text if source else '/*'})"
+            return (
+                f"Publishing to package {key[2]} in repository {repo.name} is blocked by package group "
+                f"{group.text}: PUBLISH is {mode}{where}"
+            )
+        return None
+
     def _group_ref(self, dom: Domain, group: PackageGroup) -> dict[str, Any]:
         return {
             "arn": f"arn:aws:codeartifact:{self.region}:{self.account}:package-group/{dom.name}{group.text}",
@@ -806,9 +923,7 @@ class Store:
     def _group_view(self, dom: Domain, group: PackageGroup) -> dict[str, Any]:
         restrictions = {}
         for kind in RESTRICTION_TYPES:
-            source: PackageGroup | None = group
-            while source is not None and source.modes[kind] == "INHERIT":
-                source = self._parent(dom, source)
+            source = self._mode_source(dom, group, kind)
             restriction: dict[str, Any] = {
                 "mode": group.modes[kind],
                 "effectiveMode": source.modes[kind] if source else "ALLOW",
@@ -859,8 +974,9 @@ class Store:
         group = self._group(dom, p["packageGroup"])
         if group.text == "/*":
             raise ValidationError("The root package group /* cannot be deleted")
-        if any(self._parent(dom, g) is group for g in dom.groups.values()):
-            raise ConflictError(f"Package group {group.text} has child groups; delete them first")
+        # "When a package group is deleted, the direct child package groups will become children
+        # of the package group's direct parent package group" (DeletePackageGroup): parents are
+        # derived from pattern coverage, so removing the group re-parents its children by itself.
         view = self._group_view(dom, group)
         del dom.groups[group.text]
         return {"packageGroup": view}
@@ -886,9 +1002,7 @@ class Store:
 
     def get_associated_package_group(self, p: dict[str, Any]) -> dict[str, Any]:
         dom = self.domain(p)
-        fmt, ns, name = self.package_key(p["format"], p.get("namespace"), p["package"])
-        matching = [g for g in dom.groups.values() if g.pattern.matches(fmt, ns, name)]
-        group = max(matching, key=lambda g: g.pattern.specificity)  # /* always matches
+        group = self._associated_group(dom, self.package_key(p["format"], p.get("namespace"), p["package"]))
         return {
             "packageGroup": self._group_view(dom, group),
             "associationType": "STRONG" if group.pattern.level == EXACT else "WEAK",
@@ -912,11 +1026,13 @@ class Store:
         emit_event: bool,
         assets: Iterable[tuple[str, int]] | None = None,
     ) -> str:
-        """``assets``: ``(name, size)`` pairs; None gives the version one notional, sizeless asset."""
+        """``assets``: ``(name, size)`` pairs; None gives the version its format's default assets."""
         check_format(fmt)
         _check_status(status)
         _check_origin(origin)
-        stored = None if assets is None else seeded_assets(assets)
+        stored = (
+            None if assets is None else seeded_assets(assets, f"{fmt}/{namespace or ''}/{name}/{version}")
+        )
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
         version = normalize_version(fmt, version)
         if version in pkg.versions:
@@ -929,8 +1045,8 @@ class Store:
             origin,
             pkg.next_seq,
             # Disposed versions have no assets left (dispose deletes them).
-            assets=None if status == "Disposed" or not stored else stored,
-            notional_assets=1 if stored is None else 0,
+            assets=None if status == "Disposed" else stored,
+            default_assets=stored is None and status != "Disposed",
         )
         pkg.next_seq += 1
         pkg.insert(ver)
@@ -942,7 +1058,7 @@ class Store:
                 ver,
                 status,
                 "Created",
-                Changes(assets_added=ver.asset_count, metadata_updated=True, status_changed=True),
+                Changes(assets_added=self.asset_count(pkg, ver), metadata_updated=True, status_changed=True),
             )
         return ver.revision
 
@@ -977,7 +1093,15 @@ class Store:
             batch.append((version, _aware(published)))
         pkg = self.ensure_package(repo, fmt, namespace, name, origin=origin)
         for version, published in batch:
-            ver = Version(version, status, new_revision(), published, origin, pkg.next_seq, notional_assets=1)
+            ver = Version(
+                version,
+                status,
+                new_revision(),
+                published,
+                origin,
+                pkg.next_seq,
+                default_assets=status != "Disposed",
+            )
             pkg.next_seq += 1
             pkg.versions[version] = ver
             pkg.by_time.append(ver.by_time_entry)
@@ -1047,11 +1171,12 @@ def _check_origin(origin: str) -> None:
         raise ValueError(f"origin must be one of {', '.join(ORIGIN_TYPES)}, not {origin!r}")
 
 
-def seeded_assets(assets: Iterable[tuple[str, int]]) -> dict[str, Asset]:
+def seeded_assets(assets: Iterable[tuple[str, int]], identity: str) -> dict[str, Asset]:
     """Assets of a seeded version, by name: sizes as given, hashes of a stand-in content.
 
-    Seeded versions have no bytes behind them; their hashes are those of ``name:size`` so every
-    asset still carries the four hashes ListPackageVersionAssets reports.
+    Seeded versions have no bytes behind them; their hashes are those of the version's
+    coordinates (``identity``), the name and the size, so every asset still carries the four
+    hashes ListPackageVersionAssets reports and the same file in two repositories is one asset.
     """
     stored: dict[str, Asset] = {}
     for name, size in assets:
@@ -1061,17 +1186,7 @@ def seeded_assets(assets: Iterable[tuple[str, int]]) -> dict[str, Asset]:
             raise ValueError(f"asset {name}: size must be a non-negative integer, not {size!r}")
         if name in stored:
             raise ValueError(f"asset {name} appears twice")
-        stand_in = f"{name}:{size}".encode()
-        stored[name] = Asset(
-            name,
-            size,
-            {
-                "MD5": hashlib.md5(stand_in, usedforsecurity=False).hexdigest(),
-                "SHA-1": hashlib.sha1(stand_in, usedforsecurity=False).hexdigest(),
-                "SHA-256": hashlib.sha256(stand_in).hexdigest(),
-                "SHA-512": hashlib.sha512(stand_in).hexdigest(),
-            },
-        )
+        stored[name] = stand_in(identity, name, size)
     return stored
 
 

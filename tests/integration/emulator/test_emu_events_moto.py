@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from ca_emulator import Emulator
-from emu_contract import ACCOUNT, DOMAIN, REGION, REPO
+from emu_contract import ACCOUNT, DOMAIN, REGION, REPO, T0, http
 from moto import mock_aws
 
 PATTERN = {
@@ -54,6 +55,7 @@ def publish(client: Any, domain: str, package: str, content: bytes) -> dict[str,
         domain=domain,
         repository=REPO,
         format="generic",
+        namespace="tools",  # generic packages require one
         package=package,
         packageVersion="1.0.0",
         assetContent=content,
@@ -87,7 +89,13 @@ def test_publish_archive_dispose_delete_events_reach_the_queue_through_the_rule(
         for domain in (DOMAIN, "other"):
             codeartifact.create_domain(domain=domain)
             codeartifact.create_repository(domain=domain, repository=REPO)
-        pkg: dict[str, Any] = {"domain": DOMAIN, "repository": REPO, "format": "generic", "package": "tool"}
+        pkg: dict[str, Any] = {
+            "domain": DOMAIN,
+            "repository": REPO,
+            "format": "generic",
+            "namespace": "tools",
+            "package": "tool",
+        }
 
         # When one version goes through its whole life in acme, and one is published in "other".
         published = publish(codeartifact, DOMAIN, "tool", b"tool v1")
@@ -113,15 +121,14 @@ def test_publish_archive_dispose_delete_events_reach_the_queue_through_the_rule(
         assert event["source"] == "aws.codeartifact"
         assert event["detail-type"] == "CodeArtifact Package Version State Change"
         assert event["region"] == REGION
-        # A package without namespace has an empty segment, hence "//", in its ARN.
         assert event["resources"] == [
-            f"arn:aws:codeartifact:{REGION}:{ACCOUNT}:package/{DOMAIN}/{REPO}/generic//tool"
+            f"arn:aws:codeartifact:{REGION}:{ACCOUNT}:package/{DOMAIN}/{REPO}/generic/tools/tool"
         ]
         detail = event["detail"]
         assert detail["domainOwner"] == ACCOUNT
         assert detail["repositoryName"] == REPO
         assert detail["packageFormat"] == "generic"
-        assert detail["packageNamespace"] is None
+        assert detail["packageNamespace"] == "tools"
         assert detail["packageName"] == "tool"
         assert detail["packageVersion"] == "1.0.0"
 
@@ -145,3 +152,47 @@ def test_publish_archive_dispose_delete_events_reach_the_queue_through_the_rule(
     assert sequence == sorted(sequence)
     assert len(set(sequence)) == 4
     assert len({e["detail"]["eventDeduplicationId"] for e in received}) == 4
+
+
+def test_the_delivery_fault_duplicates_and_reorders_what_reaches_the_queue(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # EventBridge delivery is at least once and unordered: the fault (set over HTTP, as any
+    # client of the emulator would) makes the queue see duplicates and out-of-order sequences.
+    events = boto3.client("events", region_name=REGION)
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = sqs.create_queue(QueueName="codeartifact-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(Name="codeartifact-acme", EventPattern=json.dumps(PATTERN), State="ENABLED")
+    events.put_targets(Rule="codeartifact-acme", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    versions = [f"1.{i}.0" for i in range(12)]
+
+    with Emulator(event_sink=events) as emu:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CODEARTIFACT", emu.endpoint)
+        emu.add_versions(DOMAIN, REPO, "npm", "acme", "widgets", [(v, T0) for v in versions])
+        status, _ = http(
+            emu.endpoint, "POST", "/_emulator/faults", {"event_seed": 13, "event_duplicate_ratio": 0.5}
+        )
+        assert status == 200
+        codeartifact = boto3.client(
+            "codeartifact", region_name=REGION, config=Config(retries={"max_attempts": 1, "mode": "standard"})
+        )
+        codeartifact.update_package_versions_status(
+            domain=DOMAIN,
+            repository=REPO,
+            format="npm",
+            namespace="acme",
+            package="widgets",
+            versions=versions,
+            targetStatus="Archived",
+        )
+        emitted = [e["detail"]["eventDeduplicationId"] for e in emu.events]
+
+    received = [e["detail"] for e in receive_all(sqs, queue_url)]
+    counts = Counter(d["eventDeduplicationId"] for d in received)
+    assert set(counts) == set(emitted)  # every event at least once
+    assert 1 < max(counts.values()) == 2  # some twice, none more
+    sequence = [d["sequenceNumber"] for d in received]
+    assert sequence != sorted(sequence)

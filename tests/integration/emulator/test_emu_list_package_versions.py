@@ -260,3 +260,27 @@ def test_unknown_package_is_resource_not_found(repo: Emulator, codeartifact: Cod
         )
 
     assert err.value.response.get("resourceType") == "package"
+
+
+def test_without_max_results_a_page_holds_the_documented_default_of_50(
+    repo: Emulator, codeartifact: CodeArtifactClient
+) -> None:
+    # Source: https://docs.aws.amazon.com/codeartifact/latest/ug/list-packages-versions.html
+    # "For --max-results, specify an integer from 1 to 1000 ... Its default is 50."
+    repo.add_versions(DOMAIN, REPO, "npm", "acme", "many", [(f"1.{i}.0", at(i)) for i in range(120)])
+    sizes: list[int] = []
+    token: str | None = None
+    while True:
+        page = codeartifact.list_package_versions(
+            domain=DOMAIN,
+            repository=REPO,
+            format="npm",
+            namespace="acme",
+            package="many",
+            **({"nextToken": token} if token else {}),
+        )
+        sizes.append(len(page["versions"]))
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert sizes == [50, 50, 20]

@@ -23,7 +23,7 @@ PACKAGES: list[tuple[str, str | None, str, str, str]] = [
     ("pypi", None, "requests", "BLOCK", "ALLOW"),
     ("maven", "com.acme", "core", "ALLOW", "BLOCK"),
     ("maven", "org.apache", "commons", "BLOCK", "ALLOW"),
-    ("generic", None, "tool", "ALLOW", "ALLOW"),
+    ("generic", "bin", "tool", "ALLOW", "ALLOW"),
 ]
 
 

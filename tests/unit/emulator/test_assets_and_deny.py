@@ -50,17 +50,21 @@ def test_seeded_assets_are_listed_with_their_sizes_and_four_hashes(emu: Emulator
     assert "nextToken" not in body
 
 
-def test_a_version_seeded_without_assets_lists_none_but_still_counts_one_notional_asset(
-    emu: Emulator, call: Call
-) -> None:
-    # Backwards compatible: no `assets` key, no assets argument -> as before
+def test_a_version_seeded_without_assets_gets_its_formats_default_assets(emu: Emulator, call: Call) -> None:
+    # Given versions seeded without `assets` (seed file and Python API), and one with `assets: []`
     emu.load_seed(_seed({"version": "1.0.0", "status": "Archived"}))
     emu.add_version("acme", "release", "npm", "acme", "widgets", "2.0.0", status="Archived")
-    assert _assets(call)[1]["assets"] == []
-    assert _assets(call, "2.0.0")[1]["assets"] == []
-    # (dispose events still report the one notional asset removed)
+    emu.add_version("acme", "release", "npm", "acme", "widgets", "3.0.0", assets=[])
+    # Then the defaults are listed: npm's one package.tgz, of a non-zero, deterministic size
+    first, second = _assets(call)[1]["assets"], _assets(call, "2.0.0")[1]["assets"]
+    assert [a["name"] for a in first] == [a["name"] for a in second] == ["package.tgz"]
+    assert first[0]["size"] > 0
+    assert first[0]["size"] != second[0]["size"]  # derived from the version, not one constant
+    assert _assets(call, "3.0.0")[1]["assets"] == []  # explicit none stays none
+    # And dispose reports them removed, and lists none afterwards
     call("DisposePackageVersions", **WIDGETS, versions=["1.0.0"], expectedStatus="Archived")
     assert emu.events[-1]["detail"]["changes"]["assetsRemoved"] == 1
+    assert _assets(call)[1]["assets"] == []
 
 
 def test_add_version_takes_assets_and_dispose_removes_them(emu: Emulator, call: Call) -> None:
