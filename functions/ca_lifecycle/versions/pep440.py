@@ -15,7 +15,6 @@ from ca_lifecycle.versions._base import InvalidVersion, ParsedVersion, check_len
 # cannot let exotic letters (the Kelvin sign matches [a-z] under Unicode rules) through.
 _PEP440 = re.compile(
     r"""
-    \s*
     v?
     (?:
         (?:(?P<epoch>[0-9]+)!)?
@@ -44,7 +43,6 @@ _PEP440 = re.compile(
         )?
     )
     (?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
-    \s*
     """,
     re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
@@ -63,7 +61,8 @@ _LOCAL_NONE: tuple[object, ...] = (0,)
 
 def parse(text: str) -> ParsedVersion:
     check_length(text)
-    match = _PEP440.fullmatch(text)
+    # packaging strips Unicode whitespace; the pattern itself stays ASCII (see above).
+    match = _PEP440.fullmatch(text.strip())
     if match is None:
         raise InvalidVersion(f"not a PEP 440 version: {text!r}")
     epoch = int(match["epoch"]) if match["epoch"] else 0

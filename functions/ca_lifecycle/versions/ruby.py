@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ca_lifecycle.versions._base import InvalidVersion, ParsedVersion, check_length, pad_release
+from ca_lifecycle.versions._base import MAX_VERSION_LENGTH, InvalidVersion, ParsedVersion, pad_release
 
 # Gem::Version::ANCHORED_VERSION_PATTERN, minus the empty version it maps to "0".
 _GEM = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*")
@@ -32,8 +32,10 @@ def _trim_zeros(segments: list[int | str]) -> list[int | str]:
 
 
 def parse(text: str) -> ParsedVersion:
-    check_length(text)
-    match = _GEM.fullmatch(text)
+    if len(text) > MAX_VERSION_LENGTH:
+        raise InvalidVersion(f"version longer than {MAX_VERSION_LENGTH} characters")
+    # Gem::Version.new("") and ("   ") are version 0, so a blank version is not refused.
+    match = _GEM.fullmatch(text if text.strip() else "0")
     if match is None:
         raise InvalidVersion(f"not a RubyGems version: {text!r}")
     version = match[1].replace("-", ".pre.")
