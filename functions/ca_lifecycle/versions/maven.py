@@ -26,10 +26,14 @@ Comparing against a missing item means "the first element that is not null-equiv
 which plain tuple order cannot express across zeros, so each element is fused with the run of
 zeros before it (``k``):
 
-* ``(0, k, …)`` below null: pre-release qualifiers and combinations, lists that start below null;
-* ``(1,)`` the end;
-* ``(2, k, …)`` above null but below ``0``: sp / unknown / release qualifiers, lists above null;
-* ``(3, -k, n)`` a positive number (more zeros before it: it meets a zero sooner, so lower).
+* ``0, k, …`` below null: pre-release qualifiers and combinations, lists that start below null;
+* ``1`` the end;
+* ``2, k, …`` above null but below ``0``: sp / unknown / release qualifiers, lists above null;
+* ``3, -k, n`` a positive number (more zeros before it: it meets a zero sooner, so lower).
+
+A qualifier continues ``0, rank, text, n`` (``n`` = -1 for a bare qualifier, below any
+combination number); a list marker continues ``1``. Every group's length is fixed by its first
+three items, so the groups are written one after another into one flat tuple.
 """
 
 from __future__ import annotations
@@ -59,7 +63,8 @@ _DIGITS = frozenset("0123456789")
 # The leading release number for per: major/minor; a "v" prefix is not part of the number.
 _RELEASE_PREFIX = re.compile(r"[vV]?([0-9]+(?:\.[0-9]+)*)")
 
-_END = (1,)
+_END = 1
+_BARE = -1  # the number slot of a qualifier that is not a combination
 
 
 class _List(list["_Item"]):
@@ -231,25 +236,27 @@ def parse(text: str) -> ParsedVersion:
         raise InvalidVersion(f"not a Maven version: {text!r}") from exc
     signs = _stream_signs(flat)
 
-    key: list[tuple[object, ...]] = []
+    key: list[object] = []
     prerelease = False
     zeros = 0
     for depth, own in enumerate(flat):
         if depth:
             # The marker of a nested list: below or above null by its first decisive element.
-            key.append((0, zeros, 1) if signs[depth] < 0 else (2, zeros, 1))
+            key += (0 if signs[depth] < 0 else 2, zeros, 1)
             zeros = 0
         for item in own:
             if isinstance(item, int):
                 if item == 0:
                     zeros += 1
                     continue
-                key.append((3, -zeros, item))
+                key += (3, -zeros, item)
             else:
                 assert isinstance(item, tuple)
                 rank = item[0]
                 prerelease = prerelease or rank < _RELEASE_RANK
-                key.append(((0 if rank < _RELEASE_RANK else 2), zeros, 0, *item))
+                key += (0 if rank < _RELEASE_RANK else 2, zeros, 0, *item)
+                if len(item) == 2:
+                    key.append(_BARE)
             zeros = 0
     key.append(_END)
 

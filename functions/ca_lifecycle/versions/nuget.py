@@ -22,7 +22,6 @@ _INT_MIN = -2_147_483_648
 _LABEL = re.compile(r"[0-9A-Za-z-]+")
 _INT_LABEL = re.compile(r"-?[0-9]+")
 _DIGITS = "0123456789"
-_RELEASE: tuple[object, ...] = (1,)
 
 
 def _number_section(text: str, start: int) -> tuple[int, int] | None:
@@ -95,13 +94,18 @@ def _valid_part(part: str, allow_leading_zeros: bool) -> bool:
     return allow_leading_zeros or not (len(part) > 1 and part[0] == "0" and part.isdigit())
 
 
-def _label_key(label: str) -> tuple[int, object]:
-    if _INT_LABEL.fullmatch(label):
-        number = int(label)
-        if _INT_MIN <= number <= _INT_MAX:
-            return (0, number)
-    # OrdinalIgnoreCase compares upper-cased characters.
-    return (1, label.upper())
+def _labels_key(labels: list[str]) -> tuple[object, ...]:
+    """Flat: ``0`` (below a release's ``1``), then a tag and a value per label."""
+    items: list[object] = [0]
+    for label in labels:
+        if _INT_LABEL.fullmatch(label):
+            number = int(label)
+            if _INT_MIN <= number <= _INT_MAX:
+                items += (0, number)
+                continue
+        # OrdinalIgnoreCase compares upper-cased characters.
+        items += (1, label.upper())
+    return tuple(items)
 
 
 def _sections_of(value: str) -> tuple[str, list[str] | None, str | None]:
@@ -143,5 +147,5 @@ def parse(text: str) -> ParsedVersion:
         raise InvalidVersion(f"not a NuGet version (prerelease label): {text!r}")
     if metadata is not None and not all(_valid_part(part, True) for part in metadata.split(".")):
         raise InvalidVersion(f"not a NuGet version (metadata): {text!r}")
-    pre_key = _RELEASE if labels is None else (0, *(_label_key(label) for label in labels))
-    return ParsedVersion(key=(*numbers, pre_key), prerelease=labels is not None, release=numbers)
+    key = (*numbers, 1) if labels is None else numbers + _labels_key(labels)
+    return ParsedVersion(key=key, prerelease=labels is not None, release=numbers)

@@ -8,8 +8,9 @@ dropped first (``Gem::Version#canonical_segments``), so ``1.0 == 1.0.0``.
 Key: comparing against an endless tail of zeros is not plain tuple order, so each segment is
 fused with the run of zeros before it. A letter segment ``s`` after ``k`` zeros becomes
 ``(0, k, s)`` (more zeros first means a zero faces the letters later, so it sorts higher), a
-number ``p > 0`` after ``k`` zeros becomes ``(2, -k, p)``, and the end is ``(1,)``: below any
-further number, above any further letters, exactly like the implicit zeros.
+number ``p > 0`` after ``k`` zeros becomes ``(2, -k, p)``, and the end is ``1``: below any
+further number, above any further letters, exactly like the implicit zeros. The groups are
+written one after another into one flat tuple.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ca_lifecycle.versions._base import MAX_VERSION_LENGTH, InvalidVersion, Pars
 # Gem::Version::ANCHORED_VERSION_PATTERN, minus the empty version it maps to "0".
 _GEM = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*")
 _SEGMENT = re.compile(r"[0-9]+|[a-zA-Z]+")
-_END: tuple[int, ...] = (1,)
+_END = 1
 
 
 def _trim_zeros(segments: list[int | str]) -> list[int | str]:
@@ -45,13 +46,15 @@ def parse(text: str) -> ParsedVersion:
     numeric = segments[:first_letters]
     canonical = _trim_zeros(numeric) + _trim_zeros(segments[first_letters:])
 
-    key: list[tuple[object, ...]] = []
+    # Flat: each segment's three items in a row (every group starts with its tag and has a
+    # fixed length, so flat tuple order is group-by-group order), then the end tag.
+    key: list[object] = []
     zeros = 0
     for segment in canonical:
         if segment == 0:
             zeros += 1
             continue
-        key.append((0, zeros, segment) if isinstance(segment, str) else (2, -zeros, segment))
+        key += (0, zeros, segment) if isinstance(segment, str) else (2, -zeros, segment)
         zeros = 0
     key.append(_END)
 
