@@ -73,8 +73,9 @@ class _List(list["_Item"]):
     __slots__ = ()
 
 
-# An item: a number (int), a qualifier (rank, text) or a combination (rank, text, number).
-_Item = int | tuple[int, str] | tuple[int, str, int] | _List
+# A leaf item: a number (int), a qualifier (rank, text) or a combination (rank, text, number).
+_Leaf = int | tuple[int, str] | tuple[int, str, int]
+_Item = _Leaf | _List
 
 
 def _qualifier(text: str, followed_by_digit: bool) -> tuple[int, str]:
@@ -180,16 +181,13 @@ def _tokenize(text: str) -> list[_List]:
     return chain
 
 
-def _flat_items(chain: list[_List]) -> list[list[_Item]]:
+def _flat_items(chain: list[_List]) -> list[list[_Leaf]]:
     """Each list's own items (its nested list dropped), release qualifiers trimmed at the end.
 
     A trailing release qualifier compares equal to null, exactly like a trailing zero; Maven
     keeps it (``1ga`` is "same order but not equal" to ``1``), the key can drop it.
     """
-    flat: list[list[_Item]] = []
-    for items in chain:
-        own = [item for item in items if not isinstance(item, _List)]
-        flat.append(own)
+    flat: list[list[_Leaf]] = [[item for item in items if not isinstance(item, _List)] for items in chain]
     # Trim from the deepest list up: a list left empty disappears from its parent too.
     while flat:
         own = flat[-1]
@@ -201,16 +199,15 @@ def _flat_items(chain: list[_List]) -> list[list[_Item]]:
     return flat
 
 
-def _sign(item: _Item) -> int:
+def _sign(item: _Leaf) -> int:
     """-1, 0 or 1: how an item compares with a missing item."""
     if isinstance(item, int):
         return 1 if item else 0
-    assert isinstance(item, tuple)
     rank = item[0]
     return (rank > _RELEASE_RANK) - (rank < _RELEASE_RANK)
 
 
-def _stream_signs(flat: list[list[_Item]]) -> list[int]:
+def _stream_signs(flat: list[list[_Leaf]]) -> list[int]:
     """The sign against null of each nested list (index d: the list at depth d), deepest first."""
     signs = [0] * len(flat)
     decided = 0
@@ -251,7 +248,6 @@ def parse(text: str) -> ParsedVersion:
                     continue
                 key += (3, -zeros, item)
             else:
-                assert isinstance(item, tuple)
                 rank = item[0]
                 prerelease = prerelease or rank < _RELEASE_RANK
                 key += (0 if rank < _RELEASE_RANK else 2, zeros, 0, *item)

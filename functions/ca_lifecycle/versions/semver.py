@@ -23,6 +23,7 @@ _SEMVER = re.compile(
 )
 _MAX_SAFE_INTEGER = 2**53 - 1
 
+
 def prerelease_key(identifiers: list[str], *, fold_case: bool = False) -> tuple[object, ...]:
     """Key for dot-separated prerelease identifiers (spec item 11.4), flat: one tuple.
 

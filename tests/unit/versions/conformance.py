@@ -95,7 +95,9 @@ def agreement(suite: str) -> Agreement:
         result.check(_parse(scheme, text) is None, f"invalid {text!r}")
     for text, expected in data.get("prerelease", {}).items():
         parsed = _parse(scheme, text)
-        result.check(parsed is not None and parsed.prerelease is expected, f"prerelease({text!r}) is {expected}")
+        result.check(
+            parsed is not None and parsed.prerelease is expected, f"prerelease({text!r}) is {expected}"
+        )
     return result
 
 

@@ -50,14 +50,17 @@ def test_given_a_vector_file_when_read_then_it_names_its_upstream_source(suite: 
     assert upstream.get("path") or upstream.get("paths")
 
 
-def test_given_a_broken_scheme_when_checked_then_the_failures_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_given_a_broken_scheme_when_checked_then_the_failures_are_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The harness must be able to fail: with every key equal, the ascending checks all fail.
     import conformance
-
     from ca_lifecycle.versions import ParsedVersion
 
     monkeypatch.setattr(
-        conformance, "parse_version", lambda scheme, text: ParsedVersion(key=(0,), prerelease=False, release=(0, 0, 0))
+        conformance,
+        "parse_version",
+        lambda scheme, text: ParsedVersion(key=(0,), prerelease=False, release=(0, 0, 0)),
     )
     result = agreement("semver")
     assert result.failures

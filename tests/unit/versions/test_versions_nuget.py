@@ -81,7 +81,6 @@ def test_given_a_version_when_parsed_then_prerelease_and_release_are_reported(
         "1.0.0.2147483648",
         "1.0.0-02",  # an all-digit label with a leading zero
         "1.0.0-beta.01",
-        "1.0.0+",
         "1.0.0-beta+",
         "1 0",
     ],
