@@ -19,8 +19,10 @@ import re
 
 from ca_lifecycle.versions._base import MAX_VERSION_LENGTH, InvalidVersion, ParsedVersion, pad_release
 
-# Gem::Version::ANCHORED_VERSION_PATTERN, minus the empty version it maps to "0".
-_GEM = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*")
+# Gem::Version::ANCHORED_VERSION_PATTERN without its empty case (a blank version is "0", below).
+# re.ASCII: Ruby's \s is ASCII whitespace only.
+_GEM = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*", re.ASCII)
+_RUBY_BLANKS = " \t\r\n\f\v"
 _SEGMENT = re.compile(r"[0-9]+|[a-zA-Z]+")
 _END = 1
 
@@ -36,7 +38,7 @@ def parse(text: str) -> ParsedVersion:
     if len(text) > MAX_VERSION_LENGTH:
         raise InvalidVersion(f"version longer than {MAX_VERSION_LENGTH} characters")
     # Gem::Version.new("") and ("   ") are version 0, so a blank version is not refused.
-    match = _GEM.fullmatch(text if text.strip() else "0")
+    match = _GEM.fullmatch(text if text.strip(_RUBY_BLANKS) else "0")
     if match is None:
         raise InvalidVersion(f"not a RubyGems version: {text!r}")
     version = match[1].replace("-", ".pre.")
