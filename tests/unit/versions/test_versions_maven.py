@@ -9,6 +9,9 @@ the commit named in vectors/maven.json) on the same strings.
 from __future__ import annotations
 
 import pytest
+from ca_lifecycle.engine.ranking import bucket_of, rank_versions
+from ca_lifecycle.facts import OriginType, Status, VersionFact
+from ca_lifecycle.policy import Ordering
 from ca_lifecycle.versions import InvalidVersion, parse_version
 from version_asserts import assert_equal, assert_strictly_ascending, key
 
@@ -165,3 +168,30 @@ def test_given_invalid_text_when_parsed_then_invalid_version(text: str) -> None:
     # Maven takes any string; blanks and control characters cannot be in a deployed version.
     with pytest.raises(InvalidVersion):
         parse_version("maven", text)
+
+
+def _facts(versions: list[str]) -> list[VersionFact]:
+    # Published in list order: the last one is the newest by publish time.
+    return [
+        VersionFact(
+            version=text,
+            status=Status.PUBLISHED,
+            revision=f"r{order}",
+            origin_type=OriginType.INTERNAL,
+            publish_order=len(versions) - 1 - order,
+            published=None,
+        )
+        for order, text in enumerate(versions)
+    ]
+
+
+def test_given_issue_13_versions_when_ranked_by_the_engine_then_1_0_0_is_the_newest() -> None:
+    # Issue 13: with ["1.0.0", "0.0.0-2"] and beyond_newest: 1 the engine kept 0.0.0-2.
+    ranking = rank_versions(_facts(["1.0.0", "0.0.0-2", "0-7", "0.0-5", "0.0.0-1"]), "maven", Ordering.AUTO)
+    assert [item.fact.version for item in ranking.live] == ["1.0.0", "0.0.0-2", "0.0.0-1", "0.0-5", "0-7"]
+
+
+def test_given_a_v_prefixed_version_when_grouped_per_major_then_it_joins_its_release_line() -> None:
+    ranking = rank_versions(_facts(["v1.0.0", "1.2.0", "v2.0.0"]), "maven", Ordering.AUTO)
+    lines = {item.fact.version: bucket_of(item, "major") for item in ranking.live}
+    assert lines == {"v1.0.0": (1,), "1.2.0": (1,), "v2.0.0": (2,)}

@@ -66,7 +66,10 @@ def test_given_a_version_when_parsed_then_prerelease_and_release_are_reported(
     assert parsed.release == release
 
 
-@pytest.mark.parametrize("text", ["\u20281.0", "1.0\u00a0", "\u3000", "not-a-version", "a.1", "1..2", "1.0-", "1.0.", "1.0_1", "1 .0"])
+@pytest.mark.parametrize(
+    "text",
+    ["\u20281.0", "1.0\u00a0", "\u3000", "not-a-version", "a.1", "1..2", "1.0-", "1.0.", "1.0_1", "1 .0"],
+)
 def test_given_invalid_text_when_parsed_then_invalid_version(text: str) -> None:
     with pytest.raises(InvalidVersion):
         parse_version("ruby", text)
