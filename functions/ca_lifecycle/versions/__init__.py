@@ -113,6 +113,7 @@ class _ParseCache:
         return CacheInfo(self._hits, self._misses, self._maxsize, self._currsize)
 
 
-# 131,072 entries: a whole 100,000-version package stays cached; a parsed release version is
-# about 250 bytes here (ParsedVersion, one flat key tuple, the release tuple, the dict slot).
+# 131,072 entries: a whole 100,000-version package stays cached. An entry (ParsedVersion, one
+# flat key tuple, the release tuple, the dict slot) measured 258 bytes for 1.2.3 and 401 for a
+# Maven 1.2.3-RC4 under tracemalloc, so a full cache is about 50 MB of the worker's 512 MB.
 parse_version = _ParseCache(maxsize=131_072)
