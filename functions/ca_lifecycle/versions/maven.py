@@ -105,24 +105,30 @@ def _item(combination: bool, digits: bool, text: str) -> _Item:
 
 
 def _is_null(item: _Item) -> bool:
-    # ComparableVersion's isNull: zero, the empty qualifier, an empty list (not "ga" or "final").
+    # ComparableVersion's isNull: zero or an empty list; never a qualifier (not even "ga").
     if isinstance(item, int):
         return item == 0
     if isinstance(item, _List):
         return not item
-    return False  # a qualifier is never empty here, and a combination is never null
+    return False
 
 
 def _starts_with_qualifier(item: _Item) -> bool:
     return isinstance(item, _List) and bool(item) and isinstance(item[0], tuple)
 
 
+def _is_qualifier(item: _Item) -> bool:
+    return isinstance(item, tuple) and len(item) == 2
+
+
 def _normalize(items: _List) -> None:
+    """``ListItem.normalize``: drop a null item that is last, or followed by a qualifier, or by a
+    list that starts with a qualifier or a combination."""
     for i in range(len(items) - 1, -1, -1):
         if not _is_null(items[i]):
             continue
         last = i == len(items) - 1
-        if last or isinstance(items[i + 1], tuple) or _starts_with_qualifier(items[i + 1]):
+        if last or _is_qualifier(items[i + 1]) or _starts_with_qualifier(items[i + 1]):
             del items[i]
 
 
