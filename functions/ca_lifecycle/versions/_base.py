@@ -18,8 +18,9 @@ class InvalidVersion(ValueError):  # noqa: N818
 class ParsedVersion:
     """A version reduced to what the engine needs.
 
-    ``key`` totally orders versions of one scheme and only ever holds ints, strs and tuples
-    of those, arranged so that any two keys of the same scheme compare without TypeError.
+    ``key`` totally orders versions of one scheme. It is one flat tuple of ints and strs (no
+    nested tuples: one object per key), arranged so that any two keys of the same scheme
+    compare without TypeError.
     ``release`` is the leading numeric part, padded with zeros to at least three items, for
     ``per: major`` (``release[:1]``) and ``per: minor`` (``release[:2]``) grouping.
     """

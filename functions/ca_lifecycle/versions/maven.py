@@ -1,32 +1,44 @@
-"""Maven version order (``ComparableVersion``), for the maven format.
+"""Maven version order (``ComparableVersion``, maven-artifact on apache/maven master), for maven.
 
-Rules (https://maven.apache.org/pom.html#version-order-specification):
+Parsing follows ``ComparableVersion.parseVersion`` step by step (lower-cased text):
 
-* the version is split on ``.``, ``-`` and every digit/letter transition; ``-`` and a
-  transition open a nested list, and so does a qualifier after ``.`` (``1.0.RC1`` is
-  ``1.0-RC1``, as in Maven 3.9);
-* qualifiers rank ``alpha < beta < milestone < rc = cr < snapshot < "" = ga = final =
-  release < sp`` and unknown qualifiers rank after ``sp``, lexically; ``a``/``b``/``m``
-  directly followed by a digit mean alpha/beta/milestone; case is ignored;
-* trailing "null" items (``0``, ``""``/``ga``/``final``/``release``, empty lists) are trimmed
-  at every hyphen, so ``1 == 1.0 == 1.0.0 == 1-ga``. A list emptied that way is dropped
-  here, so ``1-ga-1 == 1-0-1 == 1-1``; Maven (3.8.7 and 3.9.6 alike) keeps its depth and
-  ranks the first two below ``1-1``. Keeping the depth would make the flat key below disagree
-  with Maven's own pairwise rule on other inputs (that rule is not transitive there), and a
-  tie on such rare spellings only falls back to publish order;
-* at one position a number beats a list, which beats a qualifier; a missing item compares as
-  null (a number > null > a prerelease qualifier; a list by its first non-null item).
+* ``.`` ends an item; ``-`` ends an item and opens a nested list, except between letters and a
+  digit (``redhat-00001`` is one *combination* item ``redhat`` + ``1``);
+* a letter-to-digit transition makes a combination (``sp1``, ``alpha2``) and opens a nested
+  list; a digit-to-letter transition ends the number and opens a nested list; a qualifier at the
+  very end opens a nested list, so ``1.0.RC1``, ``1.0-RC1`` and ``1.0.0.RC1`` compare alike;
+* every list is then normalized: a null item (``0``, an empty list) is dropped when it is last,
+  or followed by a qualifier, or by a list that starts with a qualifier or combination.
 
-Maven's own comparator is not transitive on some exotic inputs (``1.sp``, ``1-alpha`` and ``1``
-form a cycle in Maven 3.8). This key is a total order that agrees with Maven on real versions.
+Comparison at one position: a number beats a list, which beats a qualifier or combination;
+qualifiers rank ``alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release <
+sp < unknown`` (unknown ones lexically); a combination ranks by its qualifier, above the bare
+qualifier, then by its number; a missing item is "null": above a pre-release qualifier, equal
+to ``0`` and to a release qualifier, below anything else.
 
-Key layout: the nested lists form a chain (a nested list is always the last item of its
-parent), so the chain is flattened into one tuple with a marker where each nested list
-starts and ``_END`` at the very end. Markers carry the nested list's sign against null, which
-is all that decides a list-versus-missing comparison.
+Maven's comparator is not transitive on some exotic inputs (``1.sp.1 < 1-alpha < 1 < 1.sp.1``),
+so no sort key can agree with it everywhere. The key below is a total order that agrees with it
+on every vector of Maven's own test suite; docs/version-ordering.md lists what it does not cover.
+
+Key layout: nested lists form a chain (a nested list is always the last item of its parent), so
+the chain is flattened into one stream of elements with a marker where each nested list starts.
+Comparing against a missing item means "the first element that is not null-equivalent decides",
+which plain tuple order cannot express across zeros, so each element is fused with the run of
+zeros before it (``k``):
+
+* ``0, k, …`` below null: pre-release qualifiers and combinations, lists that start below null;
+* ``1`` the end;
+* ``2, k, …`` above null but below ``0``: sp / unknown / release qualifiers, lists above null;
+* ``3, -k, n`` a positive number (more zeros before it: it meets a zero sooner, so lower).
+
+A qualifier continues ``0, rank, text, n`` (``n`` = -1 for a bare qualifier, below any
+combination number); a list marker continues ``1``. Every group's length is fixed by its first
+three items, so the groups are written one after another into one flat tuple.
 """
 
 from __future__ import annotations
+
+import re
 
 from ca_lifecycle.versions._base import InvalidVersion, ParsedVersion, check_length, pad_release
 
@@ -47,19 +59,23 @@ _SINGLE_LETTER = {"a": "alpha", "b": "beta", "m": "milestone"}
 _RELEASE_RANK = 5
 _UNKNOWN_RANK = 7
 
-# Element tags, in the order the comparison needs (see the module docstring).
-_PRE_QUALIFIER = 0  # (0, rank): below null
-_LIST_BELOW = (1,)  # nested list whose first non-null item is below null
-_END = (2,)  # null: nothing more on this side
-_QUALIFIER = 3  # (3, rank, text): release-equivalent, sp, unknown
-_LIST_ABOVE = (4,)
-_NUMBER = 5  # (5, n): numbers beat everything
-
 _DIGITS = frozenset("0123456789")
-_SEPARATORS = frozenset(".-")
+# The leading release number for per: major/minor; a "v" prefix is not part of the number.
+_RELEASE_PREFIX = re.compile(r"[vV]?([0-9]+(?:\.[0-9]+)*)")
 
-# An item is an int (number) or a (rank, text) qualifier.
-_Item = int | tuple[int, str]
+_END = 1
+_BARE = -1  # the number slot of a qualifier that is not a combination
+
+
+class _List(list["_Item"]):
+    """A Maven ListItem; a distinct type so an item can be told from a nested list."""
+
+    __slots__ = ()
+
+
+# A leaf item: a number (int), a qualifier (rank, text) or a combination (rank, text, number).
+_Leaf = int | tuple[int, str] | tuple[int, str, int]
+_Item = _Leaf | _List
 
 
 def _qualifier(text: str, followed_by_digit: bool) -> tuple[int, str]:
@@ -72,98 +88,180 @@ def _qualifier(text: str, followed_by_digit: bool) -> tuple[int, str]:
     return (rank, "")
 
 
+def _combination(text: str) -> tuple[int, str, int]:
+    """``CombinationItem``: qualifier letters, then the number (separating hyphens removed)."""
+    text = text.replace("-", "")
+    index = next((i for i, char in enumerate(text) if char.isdecimal()), 0)
+    rank, name = _qualifier(text[:index], True)
+    return (rank, name, int(text[index:]))
+
+
+def _item(combination: bool, digits: bool, text: str) -> _Item:
+    if combination:
+        return _combination(text)
+    if digits:
+        return int(text)
+    return _qualifier(text, False)
+
+
 def _is_null(item: _Item) -> bool:
+    # ComparableVersion's isNull: zero or an empty list; never a qualifier (not even "ga").
     if isinstance(item, int):
         return item == 0
-    return item[0] == _RELEASE_RANK
+    if isinstance(item, _List):
+        return not item
+    return False
 
 
-def _tokenize(text: str) -> list[list[_Item]]:
-    """Split into the chain of lists: element 0 is the top level, each next one is nested."""
-    chain: list[list[_Item]] = [[]]
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char in _SEPARATORS:
-            # An empty token (``1..2``, ``1.-2``) is a zero, as in Maven.
-            if i == 0 or text[i - 1] in _SEPARATORS:
-                chain[-1].append(0)
-            if char == "-":
-                chain.append([])
-            i += 1
+def _starts_with_qualifier(item: _Item) -> bool:
+    return isinstance(item, _List) and bool(item) and isinstance(item[0], tuple)
+
+
+def _is_qualifier(item: _Item) -> bool:
+    return isinstance(item, tuple) and len(item) == 2
+
+
+def _normalize(items: _List) -> None:
+    """``ListItem.normalize``: drop a null item that is last, or followed by a qualifier, or by a
+    list that starts with a qualifier or a combination."""
+    for i in range(len(items) - 1, -1, -1):
+        if not _is_null(items[i]):
             continue
-        start = i
-        if char in _DIGITS:
-            while i < n and text[i] in _DIGITS:
-                i += 1
-            chain[-1].append(int(text[start:i]))
-            if i < n and text[i] not in _SEPARATORS:
-                chain.append([])  # 1alpha: the letters go into a nested list
+        last = i == len(items) - 1
+        if last or _is_qualifier(items[i + 1]) or _starts_with_qualifier(items[i + 1]):
+            del items[i]
+
+
+def _tokenize(text: str) -> list[_List]:
+    """``parseVersion``: returns the chain of lists, top level first, each nested in the one before."""
+    chain = [_List()]
+    current = chain[0]
+    digits = combination = False
+    start = 0
+    n = len(text)
+
+    def open_list() -> None:
+        nonlocal current
+        nested = _List()
+        current.append(nested)
+        chain.append(nested)
+        current = nested
+
+    for i, char in enumerate(text):
+        if char == ".":
+            current.append(0 if i == start else _item(combination, digits, text[start:i]))
+            combination = False
+            start = i + 1
+        elif char == "-":
+            if i == start:
+                current.append(0)
+            else:
+                # Letters, a hyphen, then a digit: one combination item (redhat-00001).
+                if not digits and i != n - 1 and text[i + 1].isdecimal():
+                    combination = True
+                    continue
+                current.append(_item(combination, digits, text[start:i]))
+            start = i + 1
+            if current:
+                open_list()
+            combination = False
+        elif char in _DIGITS:
+            if not digits and i > start:
+                combination = True
+                if current:
+                    open_list()
+            digits = True
         else:
-            while i < n and text[i] not in _DIGITS and text[i] not in _SEPARATORS:
-                i += 1
-            if chain[-1]:
-                chain.append([])  # a qualifier always starts its own list (1.0.RC1 == 1.0-RC1)
-            chain[-1].append(_qualifier(text[start:i], i < n and text[i] in _DIGITS))
-            if i < n and text[i] in _DIGITS:
-                chain.append([])  # alpha1: the number goes into a nested list
+            if digits and i > start:
+                current.append(_item(combination, True, text[start:i]))
+                start = i
+                open_list()
+                combination = False
+            digits = False
+    if n > start:
+        if not digits and current:
+            open_list()
+        current.append(_item(combination, digits, text[start:]))
+    for items in reversed(chain):
+        _normalize(items)
     return chain
 
 
-def _normalize(chain: list[list[_Item]]) -> list[list[_Item]]:
-    """Trim trailing nulls of every list and drop lists left empty (``1-ga-1`` == ``1-1``)."""
-    kept: list[list[_Item]] = []
-    for items in chain:
-        end = len(items)
-        while end and _is_null(items[end - 1]):
-            end -= 1
-        if end:
-            kept.append(items[:end])
-    return kept
+def _flat_items(chain: list[_List]) -> list[list[_Leaf]]:
+    """Each list's own items (its nested list dropped), release qualifiers trimmed at the end.
+
+    A trailing release qualifier compares equal to null, exactly like a trailing zero; Maven
+    keeps it (``1ga`` is "same order but not equal" to ``1``), the key can drop it.
+    """
+    flat: list[list[_Leaf]] = [[item for item in items if not isinstance(item, _List)] for items in chain]
+    # Trim from the deepest list up: a list left empty disappears from its parent too.
+    while flat:
+        own = flat[-1]
+        while own and (own[-1] == 0 or (isinstance(own[-1], tuple) and own[-1] == (_RELEASE_RANK, ""))):
+            own.pop()
+        if own or len(flat) == 1:
+            break
+        flat.pop()
+    return flat
 
 
-def _below_null(items: list[_Item]) -> bool:
-    """Whether a (normalized, non-empty) list sorts below a missing item."""
-    for item in items:
-        if not _is_null(item):
-            return not isinstance(item, int) and item[0] < _RELEASE_RANK
-    return False  # unreachable for a normalized list: its last item is never null
-
-
-def _encode(item: _Item) -> tuple[object, ...]:
+def _sign(item: _Leaf) -> int:
+    """-1, 0 or 1: how an item compares with a missing item."""
     if isinstance(item, int):
-        return (_NUMBER, item)
-    rank, text = item
-    if rank < _RELEASE_RANK:
-        return (_PRE_QUALIFIER, rank)
-    return (_QUALIFIER, rank, text)
+        return 1 if item else 0
+    rank = item[0]
+    return (rank > _RELEASE_RANK) - (rank < _RELEASE_RANK)
+
+
+def _stream_signs(flat: list[list[_Leaf]]) -> list[int]:
+    """The sign against null of each nested list (index d: the list at depth d), deepest first."""
+    signs = [0] * len(flat)
+    decided = 0
+    for depth in range(len(flat) - 1, 0, -1):
+        for item in reversed(flat[depth]):
+            sign = _sign(item)
+            if sign:
+                decided = sign
+        signs[depth] = decided
+    return signs
 
 
 def parse(text: str) -> ParsedVersion:
     check_length(text)
-    # Maven itself accepts any string; refusing the meaningless ones lets the engine fall back
-    # to publish order for them instead of ranking, say, "latest" as a real version.
-    if not (text.isascii() and text.isprintable()) or " " in text:
-        raise InvalidVersion(f"not a Maven version (whitespace or non-ASCII): {text!r}")
-    if not any(char in _DIGITS for char in text):
-        raise InvalidVersion(f"not a Maven version (no number): {text!r}")
+    # Maven itself takes any string. Whitespace and control characters never occur in a
+    # deployable version (and a path segment cannot hold them), so those stay unparseable.
+    if not text.isprintable() or any(char.isspace() for char in text):
+        raise InvalidVersion(f"not a Maven version (whitespace or control character): {text!r}")
 
-    raw = _tokenize(text.lower())
-    release: list[int] = []
-    for item in raw[0]:
-        if not isinstance(item, int):
-            break
-        release.append(item)
+    try:
+        flat = _flat_items(_tokenize(text.lower()))
+    except ValueError as exc:  # a combination whose number int() cannot read (exotic digits)
+        raise InvalidVersion(f"not a Maven version: {text!r}") from exc
+    signs = _stream_signs(flat)
 
-    chain = _normalize(raw)
-    key: list[tuple[object, ...]] = []
+    key: list[object] = []
     prerelease = False
-    for depth, items in enumerate(chain):
+    zeros = 0
+    for depth, own in enumerate(flat):
         if depth:
-            key.append(_LIST_BELOW if _below_null(items) else _LIST_ABOVE)
-        for item in items:
-            encoded = _encode(item)
-            prerelease = prerelease or encoded[0] == _PRE_QUALIFIER
-            key.append(encoded)
+            # The marker of a nested list: below or above null by its first decisive element.
+            key += (0 if signs[depth] < 0 else 2, zeros, 1)
+            zeros = 0
+        for item in own:
+            if isinstance(item, int):
+                if item == 0:
+                    zeros += 1
+                    continue
+                key += (3, -zeros, item)
+            else:
+                rank = item[0]
+                prerelease = prerelease or rank < _RELEASE_RANK
+                key += (0 if rank < _RELEASE_RANK else 2, zeros, 0, *item)
+                if len(item) == 2:
+                    key.append(_BARE)
+            zeros = 0
     key.append(_END)
-    return ParsedVersion(key=tuple(key), prerelease=prerelease, release=pad_release(tuple(release)))
+
+    match = _RELEASE_PREFIX.match(text)
+    release = tuple(int(part) for part in match[1].split(".")) if match else ()
+    return ParsedVersion(key=tuple(key), prerelease=prerelease, release=pad_release(release))

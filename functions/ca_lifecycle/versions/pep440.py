@@ -15,7 +15,6 @@ from ca_lifecycle.versions._base import InvalidVersion, ParsedVersion, check_len
 # cannot let exotic letters (the Kelvin sign matches [a-z] under Unicode rules) through.
 _PEP440 = re.compile(
     r"""
-    \s*
     v?
     (?:
         (?:(?P<epoch>[0-9]+)!)?
@@ -44,7 +43,6 @@ _PEP440 = re.compile(
         )?
     )
     (?:\+(?P<local>[a-z0-9]+(?:[-_\.][a-z0-9]+)*))?
-    \s*
     """,
     re.VERBOSE | re.IGNORECASE | re.ASCII,
 )
@@ -53,17 +51,21 @@ _PEP440 = re.compile(
 _PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1, "c": 2, "rc": 2, "pre": 2, "preview": 2}
 _LOCAL_SPLIT = re.compile(r"[-_.]")
 
-# Sentinels, chosen so each slot orders like packaging's Infinity/NegativeInfinity.
-_PRE_DEV_ONLY: tuple[int, ...] = (0,)  # 1.0.dev1 sorts before 1.0a1
-_PRE_NONE: tuple[int, ...] = (2,)  # a final release sorts after its prereleases
-_POST_NONE: tuple[int, ...] = (0,)
-_DEV_NONE: tuple[int, ...] = (1,)
-_LOCAL_NONE: tuple[object, ...] = (0,)
+# Key layout: one flat tuple per version (fewer objects to allocate and for the cyclic GC to
+# track than packaging's nested key). Each slot is prefix-free (its first item fixes its
+# length), so flat tuple order equals slot-by-slot order:
+#   epoch, release numbers with trailing zeros dropped, _RELEASE_END (below every number),
+#   pre:   0 (dev-only: 1.0.dev1 < 1.0a1) | 1, rank, n | 2 (none: a release follows its pres)
+#   post:  0 (none) | 1, n
+#   dev:   0, n | 1 (none)
+#   local: 0 (none) | 1, then per segment 0, str | 1, int (strings before numbers)
+_RELEASE_END = -1
 
 
 def parse(text: str) -> ParsedVersion:
     check_length(text)
-    match = _PEP440.fullmatch(text)
+    # packaging strips Unicode whitespace; the pattern itself stays ASCII (see above).
+    match = _PEP440.fullmatch(text.strip())
     if match is None:
         raise InvalidVersion(f"not a PEP 440 version: {text!r}")
     epoch = int(match["epoch"]) if match["epoch"] else 0
@@ -74,34 +76,30 @@ def parse(text: str) -> ParsedVersion:
     dev = match["dev_l"] is not None
 
     # Trailing zeros do not count: 1.0 == 1.0.0 (PEP 440, "Release segment").
-    trimmed = release
-    while trimmed and trimmed[-1] == 0:
-        trimmed = trimmed[:-1]
+    end = len(release)
+    while end and release[end - 1] == 0:
+        end -= 1
 
+    key: list[object] = [epoch, *release[:end], _RELEASE_END]
     if pre is not None:
-        pre_key: tuple[int, ...] = (1, _PRE_RANK[pre.lower()], int(match["pre_n"] or 0))
-    elif dev and not post:
-        pre_key = _PRE_DEV_ONLY
+        key += (1, _PRE_RANK[pre.lower()], int(match["pre_n"] or 0))
     else:
-        pre_key = _PRE_NONE
+        key.append(0 if dev and not post else 2)
     # An implicit post number ("1.0.post") is 0, like an implicit pre or dev number.
-    post_key = (1, int(match["post_n1"] or match["post_n2"] or 0)) if post else _POST_NONE
-    dev_key = (0, int(match["dev_n"] or 0)) if dev else _DEV_NONE
-
+    if post:
+        key += (1, int(match["post_n1"] or match["post_n2"] or 0))
+    else:
+        key.append(0)
+    if dev:
+        key += (0, int(match["dev_n"] or 0))
+    else:
+        key.append(1)
     local = match["local"]
     if local is None:
-        local_key = _LOCAL_NONE
+        key.append(0)
     else:
-        # Local segments: strings sort before numbers, numbers compare numerically.
-        local_key = (
-            1,
-            tuple(
-                (1, int(part)) if part.isdigit() else (0, part) for part in _LOCAL_SPLIT.split(local.lower())
-            ),
-        )
+        key.append(1)
+        for part in _LOCAL_SPLIT.split(local.lower()):
+            key += (1, int(part)) if part.isdigit() else (0, part)
 
-    return ParsedVersion(
-        key=(epoch, trimmed, pre_key, post_key, dev_key, local_key),
-        prerelease=pre is not None or dev,
-        release=pad_release(release),
-    )
+    return ParsedVersion(key=tuple(key), prerelease=pre is not None or dev, release=pad_release(release))

@@ -8,20 +8,23 @@ dropped first (``Gem::Version#canonical_segments``), so ``1.0 == 1.0.0``.
 Key: comparing against an endless tail of zeros is not plain tuple order, so each segment is
 fused with the run of zeros before it. A letter segment ``s`` after ``k`` zeros becomes
 ``(0, k, s)`` (more zeros first means a zero faces the letters later, so it sorts higher), a
-number ``p > 0`` after ``k`` zeros becomes ``(2, -k, p)``, and the end is ``(1,)``: below any
-further number, above any further letters, exactly like the implicit zeros.
+number ``p > 0`` after ``k`` zeros becomes ``(2, -k, p)``, and the end is ``1``: below any
+further number, above any further letters, exactly like the implicit zeros. The groups are
+written one after another into one flat tuple.
 """
 
 from __future__ import annotations
 
 import re
 
-from ca_lifecycle.versions._base import InvalidVersion, ParsedVersion, check_length, pad_release
+from ca_lifecycle.versions._base import MAX_VERSION_LENGTH, InvalidVersion, ParsedVersion, pad_release
 
-# Gem::Version::ANCHORED_VERSION_PATTERN, minus the empty version it maps to "0".
-_GEM = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*")
+# Gem::Version::ANCHORED_VERSION_PATTERN without its empty case (a blank version is "0", below).
+# re.ASCII: Ruby's \s is ASCII whitespace only.
+_GEM = re.compile(r"\s*([0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)\s*", re.ASCII)
+_RUBY_BLANKS = " \t\r\n\f\v"
 _SEGMENT = re.compile(r"[0-9]+|[a-zA-Z]+")
-_END: tuple[int, ...] = (1,)
+_END = 1
 
 
 def _trim_zeros(segments: list[int | str]) -> list[int | str]:
@@ -32,8 +35,10 @@ def _trim_zeros(segments: list[int | str]) -> list[int | str]:
 
 
 def parse(text: str) -> ParsedVersion:
-    check_length(text)
-    match = _GEM.fullmatch(text)
+    if len(text) > MAX_VERSION_LENGTH:
+        raise InvalidVersion(f"version longer than {MAX_VERSION_LENGTH} characters")
+    # Gem::Version.new("") and ("   ") are version 0, so a blank version is not refused.
+    match = _GEM.fullmatch(text if text.strip(_RUBY_BLANKS) else "0")
     if match is None:
         raise InvalidVersion(f"not a RubyGems version: {text!r}")
     version = match[1].replace("-", ".pre.")
@@ -43,13 +48,15 @@ def parse(text: str) -> ParsedVersion:
     numeric = segments[:first_letters]
     canonical = _trim_zeros(numeric) + _trim_zeros(segments[first_letters:])
 
-    key: list[tuple[object, ...]] = []
+    # Flat: each segment's three items in a row (every group starts with its tag and has a
+    # fixed length, so flat tuple order is group-by-group order), then the end tag.
+    key: list[object] = []
     zeros = 0
     for segment in canonical:
         if segment == 0:
             zeros += 1
             continue
-        key.append((0, zeros, segment) if isinstance(segment, str) else (2, -zeros, segment))
+        key += (0, zeros, segment) if isinstance(segment, str) else (2, -zeros, segment)
         zeros = 0
     key.append(_END)
 

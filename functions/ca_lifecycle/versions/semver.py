@@ -1,7 +1,11 @@
 """SemVer 2.0.0 precedence (https://semver.org/#spec-item-11), used for npm, cargo and swift.
 
-Only strict SemVer is accepted: no leading ``v`` or ``=``, no leading zeros in numeric parts.
-npm refuses to publish anything else, so a looser parse would only hide bad data.
+Parsing is node-semver's loose mode (``new SemVer(v, {loose: true})``): the text is trimmed,
+any leading ``v``/``=``/blanks are dropped, numbers may have leading zeros and the ``-`` before
+a prerelease may be missing (``v1.2.3``, ``=1.2.3``, ``1.2.3beta``). It is a superset of strict
+SemVer, which is what npm publish, cargo and SwiftPM store, so a stored version is never
+refused; a loose-only spelling orders exactly as npm orders it (``v1.2.3`` is ``1.2.3``).
+Numbers above 2**53 - 1 are refused, as node-semver refuses them.
 """
 
 from __future__ import annotations
@@ -10,41 +14,43 @@ import re
 
 from ca_lifecycle.versions._base import InvalidVersion, ParsedVersion, check_length
 
-# The regex suggested by semver.org, with [0-9] instead of \d so non-ASCII digits never match.
+# node-semver's LOOSE pattern, with [0-9] for \d (JavaScript's \d is ASCII-only).
+_IDENT = r"(?:[0-9]*[a-zA-Z-][a-zA-Z0-9-]*|[0-9]+)"
 _SEMVER = re.compile(
-    r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
-    r"(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)"
-    r"(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"[v=\s]*([0-9]+)\.([0-9]+)\.([0-9]+)"
+    rf"(?:-?({_IDENT}(?:\.{_IDENT})*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
 )
-
-# A release outranks every prerelease of the same x.y.z (spec item 11.3).
-_RELEASE: tuple[object, ...] = (1,)
+_MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def prerelease_key(identifiers: list[str], *, fold_case: bool = False) -> tuple[object, ...]:
-    """Key for dot-separated prerelease identifiers (spec item 11.4).
+    """Key for dot-separated prerelease identifiers (spec item 11.4), flat: one tuple.
 
     Numeric identifiers compare as numbers and rank below alphanumeric ones; a longer list
     wins when all shared identifiers are equal, which is exactly tuple ordering. Each item is
-    tagged ``(0, int)`` or ``(1, str)`` so an int never meets a str.
+    a tag then its value, ``0, int`` or ``1, str``, so an int never meets a str; the leading
+    ``0`` ranks every prerelease below the release's ``1`` (spec item 11.3).
     """
-    items: list[tuple[int, object]] = []
+    items: list[object] = [0]
     for ident in identifiers:
         if ident.isdigit():
-            items.append((0, int(ident)))
+            items += (0, int(ident))
         else:
-            items.append((1, ident.lower() if fold_case else ident))
-    return (0, *items)
+            items += (1, ident.lower() if fold_case else ident)
+    return tuple(items)
 
 
 def parse(text: str) -> ParsedVersion:
     check_length(text)
-    match = _SEMVER.fullmatch(text)
+    match = _SEMVER.fullmatch(text.strip())
     if match is None:
-        raise InvalidVersion(f"not a SemVer 2.0.0 version: {text!r}")
+        raise InvalidVersion(f"not a SemVer version: {text!r}")
     major, minor, patch, pre, _build = match.groups()
     release = (int(major), int(minor), int(patch))
-    # Build metadata is parsed (so it must be well-formed) but never affects precedence.
-    pre_key = _RELEASE if pre is None else prerelease_key(pre.split("."))
-    return ParsedVersion(key=(*release, pre_key), prerelease=pre is not None, release=release)
+    if max(release) > _MAX_SAFE_INTEGER:
+        raise InvalidVersion(f"not a SemVer version (number above 2**53 - 1): {text!r}")
+    # Build metadata is parsed (so it must be well-formed) but never affects precedence. One
+    # flat key tuple per version: fewer objects for the allocator and the cyclic GC.
+    key = (*release, 1) if pre is None else release + prerelease_key(pre.split("."))
+    return ParsedVersion(key=key, prerelease=pre is not None, release=release)

@@ -6,6 +6,7 @@ import pytest
 from ca_lifecycle.versions import InvalidVersion, parse_version
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packaging.version import InvalidVersion as InvalidPackagingVersion
 from packaging.version import Version
 from version_asserts import assert_equal, assert_strictly_ascending, key, key_cmp
 
@@ -144,3 +145,31 @@ def test_given_random_versions_when_compared_then_order_agrees_with_packaging(le
     assert ours_left.prerelease is theirs_left.is_prerelease
     assert ours_left.release[: len(theirs_left.release)] == theirs_left.release
     assert key("pep440", str(theirs_left)) == ours_left.key  # normalizing never changes the key
+
+
+# Fragments of valid and invalid spellings, glued at random: most results are invalid, so this
+# checks the accept/refuse boundary against packaging, not only the order of valid versions.
+_FRAGMENT = st.sampled_from(
+    [
+        "1", "0", "12", "007", ".", "-", "_", "!", "+", "v", "V", " ", "\t", "\u2029", "\u202f",
+        "a", "alpha", "b", "beta", "c", "rc", "pre", "preview", "post", "rev", "r", "dev",
+        "local", "ab", "x", "\u0130", "\u212a", "\u0661", "..", "++",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=600)
+@given(st.lists(_FRAGMENT, min_size=1, max_size=8).map("".join))
+def test_given_arbitrary_text_when_parsed_then_accepted_exactly_when_packaging_accepts_it(text: str) -> None:
+    try:
+        theirs: Version | None = Version(text)
+    except InvalidPackagingVersion:
+        theirs = None
+    try:
+        ours = parse_version("pep440", text)
+    except InvalidVersion:
+        assert theirs is None, f"packaging accepts {text!r}"
+        return
+    assert theirs is not None, f"packaging refuses {text!r}"
+    assert ours.key == parse_version("pep440", str(theirs)).key
+    assert ours.prerelease is theirs.is_prerelease

@@ -66,10 +66,19 @@ def test_given_a_version_when_parsed_then_prerelease_and_release_are_reported(
     assert parsed.release == release
 
 
-@pytest.mark.parametrize("text", ["", "   ", "not-a-version", "a.1", "1..2", "1.0-", "1.0.", "1.0_1", "1 .0"])
+@pytest.mark.parametrize(
+    "text",
+    ["\u20281.0", "1.0\u00a0", "\u3000", "not-a-version", "a.1", "1..2", "1.0-", "1.0.", "1.0_1", "1 .0"],
+)
 def test_given_invalid_text_when_parsed_then_invalid_version(text: str) -> None:
     with pytest.raises(InvalidVersion):
         parse_version("ruby", text)
+
+
+@pytest.mark.parametrize("blank", ["", " ", "   "])
+def test_given_a_blank_version_when_parsed_then_it_is_version_zero(blank: str) -> None:
+    # Gem::Version.new("") is "0" (test_gem_version.rb, test_empty_version).
+    assert parse_version("ruby", blank).key == parse_version("ruby", "0").key
 
 
 def _gem_compare(left: str, right: str) -> int:

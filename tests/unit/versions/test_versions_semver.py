@@ -1,4 +1,4 @@
-"""SemVer 2.0.0 precedence (npm, cargo, swift)."""
+"""SemVer 2.0.0 precedence (npm, cargo, swift), parsed as node-semver's loose mode."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ ASCENDING = [
     "1.10.1",
     "2.0.0",
     "10.0.0",
-    "18446744073709551616.0.0",  # past 64 bits: Python ints keep ordering exact
+    "9007199254740991.0.0",  # 2**53 - 1: node-semver's largest number
 ]
 
 
@@ -72,17 +72,11 @@ def test_given_a_version_when_parsed_then_prerelease_and_release_are_reported(
         "1",
         "1.2",
         "1.2.3.4",
-        "v1.2.3",
-        "=1.2.3",
-        "01.2.3",
-        "1.02.3",
-        "1.2.3-01",  # numeric prerelease identifiers must not have leading zeros
-        "1.2.3-",
         "1.2.3-alpha..1",
         "1.2.3+",
         "1.2.3-alpha_1",
-        " 1.2.3",
-        "1.2.3\n",
+        "1.2.3 4",
+        "9007199254740992.0.0",  # above 2**53 - 1, refused like node-semver
         "1.2.3-\u0661",  # Arabic-Indic digit: only ASCII digits are digits
         "1." * 200 + "1",
     ],
@@ -90,6 +84,25 @@ def test_given_a_version_when_parsed_then_prerelease_and_release_are_reported(
 def test_given_invalid_text_when_parsed_then_invalid_version(text: str) -> None:
     with pytest.raises(InvalidVersion):
         parse_version("semver", text)
+
+
+@pytest.mark.parametrize(
+    ("loose", "normal"),
+    [
+        ("v1.2.3", "1.2.3"),
+        ("=1.2.3", "1.2.3"),
+        (" v 1.2.3\n", "1.2.3"),
+        ("01.2.3", "1.2.3"),
+        ("1.02.3", "1.2.3"),
+        ("1.2.3-01", "1.2.3-1"),
+        ("1.2.3beta", "1.2.3-beta"),
+        ("v1.2.3-rc.1+build", "1.2.3-rc.1"),
+        ("1.2.3-", "1.2.3--"),  # loose: the hyphen is the prerelease identifier "-"
+    ],
+)
+def test_given_a_loose_spelling_when_parsed_then_it_orders_as_npm_cleans_it(loose: str, normal: str) -> None:
+    # node-semver loose mode (and npm, which stores semver.clean's output) reads these as normal.
+    assert parse_version("semver", loose) == parse_version("semver", normal)
 
 
 _NUMBER = st.integers(min_value=0, max_value=30)
