@@ -276,7 +276,7 @@ def _judge(
     if hit is not None and not pending_protect:
         if hit.rule.beyond_newest is not None and item.unparseable and not rank_unparseable:
             # Its rank is a guess (below every parseable version): an unparseable true newest
-            # (npm "v3.0.0") would be the first archived.
+            # (a "nightly-3" build) would be the first archived.
             return _Verdict(
                 Action.SKIP,
                 f"{hit.label} {hit.text} would archive it, but it does not parse as a {scheme} "

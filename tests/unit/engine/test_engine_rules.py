@@ -378,15 +378,15 @@ class TestUnparseable:
         }
 
     def test_an_unparseable_true_newest_is_not_archived_by_rank(self) -> None:
-        # Given npm's v3.0.0 (not semver) published after 1.x and 2.x, and beyond_newest: 2
-        ev = run(facts(["v3.0.0", "2.0.0", "1.0.0"]), policy(archive=[{"beyond_newest": 2}]))
+        # Given a true newest that is not semver (nightly-3), published after 1.x and 2.x
+        ev = run(facts(["nightly-3", "2.0.0", "1.0.0"]), policy(archive=[{"beyond_newest": 2}]))
         # Then it is skipped with the reason, not archived first
-        assert by_version(ev)["v3.0.0"] == ("skip", "unparseable")
+        assert by_version(ev)["nightly-3"] == ("skip", "unparseable")
 
     def test_archive_unparseable_opts_in_to_rank_archives(self) -> None:
         pol = policy(archive=[{"beyond_newest": 2}], archive_unparseable=True)
-        ev = run(facts(["v3.0.0", "2.0.0", "1.0.0"]), pol)
-        assert by_version(ev)["v3.0.0"] == ("archive", "archive[0]")
+        ev = run(facts(["nightly-3", "2.0.0", "1.0.0"]), pol)
+        assert by_version(ev)["nightly-3"] == ("archive", "archive[0]")
 
     def test_age_rules_still_archive_unparseable_versions(self) -> None:
         pol = policy(archive=[{"versions": ["latest"]}])
