@@ -22,6 +22,9 @@ policies:
       - beyond_newest: 50
 """
 OWNER = "111122223333"
+ENGINE_ACCOUNT = "444455556666"
+STOPPED_REGION = "us-gov-west-1"
+STOPPED_LEDGER = "codeartifact-lifecycle-ledger-from-before"
 ENFORCE_SETTINGS: dict[str, Any] = {
     "alarm_email": "platform-alerts@example.com",
     "sweep_schedule": "rate(12 hours)",
@@ -39,6 +42,8 @@ def render(value: Any) -> Any:
             return "${" + value["Ref"] + "}"
         if "Fn::GetAtt" in value:
             return "${" + ".".join(value["Fn::GetAtt"]) + "}"
+        if "Fn::FindInMap" in value:
+            return "${Map:" + "/".join(str(render(part)) for part in value["Fn::FindInMap"]) + "}"
         return {key: render(item) for key, item in value.items()}
     if isinstance(value, list):
         return [render(item) for item in value]

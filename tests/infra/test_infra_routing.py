@@ -39,17 +39,18 @@ def _samples() -> list[tuple[str, dict[str, Any]]]:
 
 
 class Router:
-    """The rule installed on moto's default bus, one put -> what reached the queue."""
+    """The domain rules installed on moto's default bus, one put -> what reached the queue."""
 
-    def __init__(self, pattern: dict[str, Any]) -> None:
+    def __init__(self, patterns: list[dict[str, Any]]) -> None:
         self.events = boto3.client("events", region_name="us-east-1")
         self.sqs = boto3.client("sqs", region_name="us-east-1")
         self.queue_url = self.sqs.create_queue(QueueName="work")["QueueUrl"]
         arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        self.events.put_rule(Name="codeartifact", EventPattern=json.dumps(pattern))
-        self.events.put_targets(Rule="codeartifact", Targets=[{"Id": "work", "Arn": arn}])
+        for index, pattern in enumerate(patterns):
+            self.events.put_rule(Name=f"codeartifact-{index}", EventPattern=json.dumps(pattern))
+            self.events.put_targets(Rule=f"codeartifact-{index}", Targets=[{"Id": "work", "Arn": arn}])
 
     def route(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         response = self.events.put_events(
@@ -73,13 +74,17 @@ class Router:
 
 @pytest.fixture
 def router(synthesized: Any) -> Iterator[Router]:
-    (rule,) = resources(synthesized.dry.json, "AWS::Events::Rule").values()
-    # The pattern as CloudFormation would resolve it in moto's account
-    pattern = json.loads(
-        json.dumps(render(rule["Properties"]["EventPattern"])).replace("${AWS::AccountId}", MOTO_ACCOUNT)
-    )
+    rules = resources(synthesized.dry.json, "AWS::Events::Rule").values()
+    assert len(rules) == 2  # acme and beta
+    # The patterns as CloudFormation would resolve them in moto's account
+    patterns = [
+        json.loads(
+            json.dumps(render(rule["Properties"]["EventPattern"])).replace("${AWS::AccountId}", MOTO_ACCOUNT)
+        )
+        for rule in rules
+    ]
     with mock_aws():
-        yield Router(pattern)
+        yield Router(patterns)
 
 
 def test_every_sample_event_reaches_the_work_queue_unless_it_is_another_detail_type(router: Router) -> None:
@@ -120,6 +125,18 @@ def _variant(change: dict[str, Any], detail: dict[str, Any] | None = None) -> di
         ("beta, another account", _variant({}, {"domainName": "beta", "domainOwner": "111122223333"}), False),
         ("another source", _variant({"source": "custom.codeartifact"}), False),
         ("another detail-type", _variant({"detail-type": "CodeArtifact Repository Change"}), False),
+        # Forward compatibility: what the engine does not know is not delivered (so it is not
+        # retried into the DLQ); deletes arrive whatever their undocumented state says
+        ("a format the engine does not know", _variant({}, {"packageFormat": "conda"}), False),
+        ("a state the engine does not know", _variant({}, {"packageVersionState": "Quarantined"}), False),
+        ("a non-delete without a state", _variant({}, {"packageVersionState": None}), False),
+        ("every format it knows", _variant({}, {"packageFormat": "cargo"}), True),
+        (
+            "a delete with an undocumented state",
+            _variant({}, {"operationType": "Deleted", "packageVersionState": "Deleted"}),
+            True,
+        ),
+        ("a delete without a state", _variant({}, {"operationType": "Deleted", "packageVersionState": None}), True),
     ],
 )
 def test_pattern_routes_known_answers(

@@ -191,7 +191,7 @@ def deployed(
     stack = getattr(synthesized, getattr(request, "param", "enforce"))
     template = stack.json
     (table_id, table), *_ = resources(template, "AWS::DynamoDB::Table").items()
-    (rule,) = resources(template, "AWS::Events::Rule").values()
+    rules = list(resources(template, "AWS::Events::Rule").values())
     (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
     queue_id = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
     # Tracer off: LAMBDA_TASK_ROOT below would otherwise make it look for an X-Ray daemon.
@@ -215,9 +215,10 @@ def deployed(
             BillingMode=table["Properties"]["BillingMode"],
         )
         events = boto3.client("events", region_name=REGION)
-        pattern = json.dumps(render(rule["Properties"]["EventPattern"])).replace("${AWS::AccountId}", ACCOUNT)
-        events.put_rule(Name="codeartifact", EventPattern=pattern)
-        events.put_targets(Rule="codeartifact", Targets=[{"Id": "work", "Arn": queue_arn}])
+        for index, rule in enumerate(rules):  # one per policy domain
+            pattern = json.dumps(render(rule["Properties"]["EventPattern"])).replace("${AWS::AccountId}", ACCOUNT)
+            events.put_rule(Name=f"codeartifact-{index}", EventPattern=pattern)
+            events.put_targets(Rule=f"codeartifact-{index}", Targets=[{"Id": "work", "Arn": queue_arn}])
         emulator.event_sink = events
         refs = {table_id: "ledger", queue_id: queue_url}
         task_root = {"LAMBDA_TASK_ROOT": str(stack.asset_dir)}
