@@ -217,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stage=stage,
             settings=settings,
             env=env,
-            description=f"codeartifact-lifecycle ({stage}): CodeArtifact retention and origin-lock automation",
+            description=f"codeartifact-lifecycle ({stage}): CodeArtifact retention and origin-lock "
+            "automation",
         )
         if forwarding is not None:
             engine_account, domains = forwarding
@@ -229,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 domains=domains,
                 stage=stage,
                 env=env,
-                description=f"codeartifact-lifecycle ({stage}): forwards CodeArtifact events to {engine_account}",
+                description=f"codeartifact-lifecycle ({stage}): forwards CodeArtifact events to "
+                f"{engine_account}",
             )
         assembly = app.synth()
     except ValueError as error:  # a construct's own check, e.g. no Powertools layer in the region

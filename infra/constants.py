@@ -45,19 +45,15 @@ POWERTOOLS_LAYER_ARCH: Final = "arm64"
 # list; the python313-arm64 build is absent from ca-west-1). The partition comes from the
 # stack, never from this table. A region missing here has no public layer: pass
 # ``powertools_layer_arn`` (e.g. a copy in your own account) to deploy there.
-_COMMERCIAL_LAYER_ACCOUNT = "017000801446"
+_COMMERCIAL_LAYER_REGIONS = (
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-7", "ca-central-1", "eu-central-1", "eu-central-2", "eu-north-1",
+    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+)  # fmt: skip
 POWERTOOLS_LAYER_ACCOUNTS: Final[dict[str, str]] = {
-    **{
-        region: _COMMERCIAL_LAYER_ACCOUNT
-        for region in (
-            "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-            "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-            "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ca-central-1", "eu-central-1",
-            "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
-            "eu-west-3", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
-            "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-        )  # fmt: skip
-    },
+    **dict.fromkeys(_COMMERCIAL_LAYER_REGIONS, "017000801446"),
     "cn-north-1": "498634801083",
     "us-gov-east-1": "165087284144",
     "us-gov-west-1": "165093116878",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -808,9 +808,14 @@ class CodeArtifactLifecycle(Construct):
             "tracing: these actions have no resource type, so IAM accepts only Resource *.",
             applies_to=["Resource::*"],
         )
-        assert self.worker.role is not None and self.sweep.role is not None
+        assert self.worker.role is not None
+        assert self.sweep.role is not None
+        # On each role's DefaultPolicy, where the statements are, not on the role resource.
+        partition = "(<AWS::Partition>|aws[a-z-]*)"  # a token, or literal in a known region
+        worker_policy = self.worker.role.node.find_child("DefaultPolicy")
+        sweep_policy = self.sweep.role.node.find_child("DefaultPolicy")
         NagSuppressions.add_resource_suppressions(
-            self.worker.role,
+            worker_policy,
             [
                 *([xray] if self.settings.tracing else []),
                 NagPackSuppression(
@@ -820,17 +825,17 @@ class CodeArtifactLifecycle(Construct):
                     "repositories (ListPackages pages through them); writes are narrowed to the "
                     "policy's repository globs and package patterns (infra/scope.py).",
                     applies_to=[
-                        {"regex": "/^Resource::arn:<AWS::Partition>:codeartifact:.*:package/.*$/g"},
-                        {"regex": "/^Resource::arn:<AWS::Partition>:codeartifact:.*:repository/.*$/g"},
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:package/.*$/g"},
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:repository/.*$/g"},
                     ],
                 ),
             ],
             apply_to_children=True,
         )
         if self.settings.tracing:
-            NagSuppressions.add_resource_suppressions(self.sweep.role, [xray], apply_to_children=True)
+            NagSuppressions.add_resource_suppressions(sweep_policy, [xray], apply_to_children=True)
         NagSuppressions.add_resource_suppressions(
-            self.schedule_role,
+            self.schedule_role.node.find_child("DefaultPolicy"),
             [
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",

@@ -63,7 +63,8 @@ class CodeArtifactLifecycleStack(Stack):
         )
         # For a domain in another account: its domain and repository policies name these roles
         # (docs/deploy.md; `python -m infra.cross_account` prints the statements).
-        assert self.lifecycle.worker.role is not None and self.lifecycle.sweep.role is not None
+        assert self.lifecycle.worker.role is not None
+        assert self.lifecycle.sweep.role is not None
         CfnOutput(self, "WorkerRoleArn", value=self.lifecycle.worker.role.role_arn)
         CfnOutput(self, "SweepRoleArn", value=self.lifecycle.sweep.role.role_arn)
 

@@ -136,7 +136,11 @@ def _variant(change: dict[str, Any], detail: dict[str, Any] | None = None) -> di
             _variant({}, {"operationType": "Deleted", "packageVersionState": "Deleted"}),
             True,
         ),
-        ("a delete without a state", _variant({}, {"operationType": "Deleted", "packageVersionState": None}), True),
+        (
+            "a delete without a state",
+            _variant({}, {"operationType": "Deleted", "packageVersionState": None}),
+            True,
+        ),
     ],
 )
 def test_pattern_routes_known_answers(

@@ -216,7 +216,9 @@ def deployed(
         )
         events = boto3.client("events", region_name=REGION)
         for index, rule in enumerate(rules):  # one per policy domain
-            pattern = json.dumps(render(rule["Properties"]["EventPattern"])).replace("${AWS::AccountId}", ACCOUNT)
+            pattern = json.dumps(render(rule["Properties"]["EventPattern"])).replace(
+                "${AWS::AccountId}", ACCOUNT
+            )
             events.put_rule(Name=f"codeartifact-{index}", EventPattern=pattern)
             events.put_targets(Rule=f"codeartifact-{index}", Targets=[{"Id": "work", "Arn": queue_arn}])
         emulator.event_sink = events

@@ -443,7 +443,8 @@ def test_only_the_domain_rules_may_send_to_the_work_queue_and_its_dlq(synthesize
     rules = resources(template, "AWS::Events::Rule")
     work_queue_id, _ = _work_queue(template)
     (rule_dlq_id,) = {
-        rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0] for rule in rules.values()
+        rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+        for rule in rules.values()
     }
     for queue_id in (work_queue_id, rule_dlq_id):
         allows = _queue_policy_allows(template, queue_id)
@@ -504,5 +505,7 @@ def test_outputs_name_the_rule_and_schedule_the_rollback_runbook_disables(synthe
     # Then the rules and the schedule are outputs, referring to the deployed resources themselves
     rule_ids = resources(template, "AWS::Events::Rule")
     (schedule_id,) = resources(template, "AWS::Scheduler::Schedule")
-    assert outputs["EventRuleNames"]["Value"] == {"Fn::Join": [",", [{"Ref": rule_id} for rule_id in rule_ids]]}
+    assert outputs["EventRuleNames"]["Value"] == {
+        "Fn::Join": [",", [{"Ref": rule_id} for rule_id in rule_ids]]
+    }
     assert outputs["SweepScheduleName"]["Value"] == {"Ref": schedule_id}
