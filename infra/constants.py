@@ -58,12 +58,13 @@ POWERTOOLS_LAYER_ACCOUNTS: Final[dict[str, str]] = {
     "us-gov-east-1": "165087284144",
     "us-gov-west-1": "165093116878",
 }
-# What layer 27 carries, for the dev-venv check (tests/infra/test_infra_runtime_versions.py):
-# the tests must exercise the code against the libraries Lambda will load. The layer is built
-# from the Powertools release of its version with pydantic resolved at build time; confirm
-# with ``aws lambda get-layer-version-by-arn`` (download the zip from ``Content.Location``
-# and read its ``*.dist-info`` names) when bumping POWERTOOLS_LAYER_VERSION. Compared on
-# major.minor: patch releases do not change the APIs the engine uses.
+# What the pinned layer carries, as version prefixes the dev venv must match
+# (tests/infra/test_infra_versions.py), so the tests exercise the libraries Lambda loads.
+# The layer is built from one Powertools v3 release, with pydantic v2 resolved at build time;
+# its exact versions are not listed in the Powertools docs, so the prefixes are the majors.
+# Read the exact ones when bumping POWERTOOLS_LAYER_VERSION: ``aws lambda
+# get-layer-version-by-arn --arn ARN`` returns ``Content.Location``, a zip whose ``python/``
+# folder holds the ``*.dist-info`` directories; then tighten these prefixes (e.g. "3.24").
 LAYER_LIBRARY_VERSIONS: Final[dict[str, str]] = {
     "aws-lambda-powertools": "3",
     "pydantic": "2",

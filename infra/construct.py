@@ -242,16 +242,15 @@ class CodeArtifactLifecycle(Construct):
         self._grant_worker()
         self._grant_sweep()
 
-        self.worker.add_event_source(
-            event_sources.SqsEventSource(
-                self.work_queue,
-                batch_size=c.BATCH_SIZE,
-                max_batching_window=Duration.seconds(c.MAX_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-                max_concurrency=settings.worker_max_concurrency,
-                enabled=not settings.emergency_stop,
-            )
+        self.work_source = event_sources.SqsEventSource(
+            self.work_queue,
+            batch_size=c.BATCH_SIZE,
+            max_batching_window=Duration.seconds(c.MAX_BATCHING_WINDOW_SECONDS),
+            report_batch_item_failures=True,
+            max_concurrency=settings.worker_max_concurrency,
+            enabled=not settings.emergency_stop,
         )
+        self.worker.add_event_source(self.work_source)
         # One rule per domain: its Invocations metric is that domain's event heartbeat.
         self.rules: dict[tuple[str, str | None], events.Rule] = {
             (domain, owner): self._domain_rule(domain, owner) for domain, owner in self.domains

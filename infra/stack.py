@@ -55,6 +55,12 @@ class CodeArtifactLifecycleStack(Stack):
             "SweepScheduleGroupName",
             value=self.lifecycle.schedule_group.schedule_group_name,
         )
+        # The no-deploy stop: aws lambda update-event-source-mapping --uuid <this> --no-enabled
+        CfnOutput(
+            self,
+            "WorkerEventSourceMappingId",
+            value=self.lifecycle.work_source.event_source_mapping_id,
+        )
         CfnOutput(
             self,
             "EmergencyStop",

@@ -122,6 +122,9 @@ def test_emergency_stop_disables_the_worker_mapping_and_the_schedule(
     for function in resources(template, "AWS::Lambda::Function").values():
         assert "ReservedConcurrentExecutions" not in function["Properties"]
     assert template["Outputs"]["EmergencyStop"]["Value"] == ("true" if stopped else "false")
+    # the mapping's id, for the no-deploy stop (aws lambda update-event-source-mapping --no-enabled)
+    (mapping_id,) = resources(template, "AWS::Lambda::EventSourceMapping")
+    assert template["Outputs"]["WorkerEventSourceMappingId"]["Value"] == {"Ref": mapping_id}
 
 
 @pytest.mark.parametrize(
