@@ -100,13 +100,14 @@ DEFAULT_WORKER_CONCURRENCY: Final = 2
 # --- events and schedule -----------------------------------------------------------------
 EVENT_SOURCE: Final = "aws.codeartifact"
 EVENT_DETAIL_TYPE: Final = "CodeArtifact Package Version State Change"
-# What the rule lets through: the formats and version states the engine knows
+# What the rule lets through: the formats, version states and operations the engine knows
 # (ca_lifecycle.events; a test keeps the two equal). An event of a format or state added to
 # CodeArtifact later is not matched: it never reaches the worker, so it is not retried into
 # the DLQ and pages nobody; the sweep covers such packages once the code knows them. Deletes carry
 # an undocumented state, so they are matched by operationType instead.
 EVENT_PACKAGE_FORMATS: Final = ("cargo", "generic", "maven", "npm", "nuget", "pypi", "ruby", "swift")
 EVENT_VERSION_STATES: Final = ("Archived", "Disposed", "Published", "Unfinished", "Unlisted")
+EVENT_CHANGE_OPERATIONS: Final = ("Created", "Updated")
 EVENT_DELETE_OPERATION: Final = "Deleted"
 # EventBridge's own maxima: CodeArtifact events are the primary signal, keep trying to hand
 # them to SQS for as long as EventBridge allows before they go to the rule's DLQ.

@@ -105,16 +105,20 @@ def event_pattern_detail(domain: str, owner: str) -> dict[str, Any]:
     the package formats and version states the engine knows.
 
     Pinning the owner keeps a same-named domain of another account (where this account only
-    administers a repository) away from a worker that could not act on it. Unknown formats
-    and states are filtered here rather than rejected by the worker, which would retry them
-    into the DLQ; deletes match on ``operationType`` as their state value is undocumented.
+    administers a repository) away from a worker that could not act on it. Unknown formats,
+    states and operation types are filtered here rather than rejected by the worker, which
+    would retry them into the DLQ; deletes match on ``operationType`` alone as their state
+    value is undocumented.
     """
     return {
         "domainName": [domain],
         "domainOwner": [owner],
         "packageFormat": list(c.EVENT_PACKAGE_FORMATS),
         "$or": [
-            {"packageVersionState": list(c.EVENT_VERSION_STATES)},
+            {
+                "operationType": list(c.EVENT_CHANGE_OPERATIONS),
+                "packageVersionState": list(c.EVENT_VERSION_STATES),
+            },
             {"operationType": [c.EVENT_DELETE_OPERATION]},
         ],
     }

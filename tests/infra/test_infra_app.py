@@ -112,7 +112,10 @@ def test_event_pattern_detail_pins_the_domain_to_its_owner_and_known_formats_and
         "domainOwner": ["111122223333"],
         "packageFormat": ["cargo", "generic", "maven", "npm", "nuget", "pypi", "ruby", "swift"],
         "$or": [
-            {"packageVersionState": ["Archived", "Disposed", "Published", "Unfinished", "Unlisted"]},
+            {
+                "operationType": ["Created", "Updated"],
+                "packageVersionState": ["Archived", "Disposed", "Published", "Unfinished", "Unlisted"],
+            },
             {"operationType": ["Deleted"]},
         ],
     }

@@ -130,6 +130,7 @@ def _variant(change: dict[str, Any], detail: dict[str, Any] | None = None) -> di
         ("a format the engine does not know", _variant({}, {"packageFormat": "conda"}), False),
         ("a state the engine does not know", _variant({}, {"packageVersionState": "Quarantined"}), False),
         ("a non-delete without a state", _variant({}, {"packageVersionState": None}), False),
+        ("an operation the engine does not know", _variant({}, {"operationType": "Moved"}), False),
         ("every format it knows", _variant({}, {"packageFormat": "cargo"}), True),
         (
             "a delete with an undocumented state",

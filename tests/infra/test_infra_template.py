@@ -43,7 +43,10 @@ def _work_queue(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 KNOWN_DETAIL = {
     "packageFormat": ["cargo", "generic", "maven", "npm", "nuget", "pypi", "ruby", "swift"],
     "$or": [
-        {"packageVersionState": ["Archived", "Disposed", "Published", "Unfinished", "Unlisted"]},
+        {
+            "operationType": ["Created", "Updated"],
+            "packageVersionState": ["Archived", "Disposed", "Published", "Unfinished", "Unlisted"],
+        },
         {"operationType": ["Deleted"]},
     ],
 }
@@ -77,12 +80,13 @@ def test_one_rule_per_domain_matches_its_version_changes_pinned_to_its_owner(syn
 
 
 def test_rule_formats_and_states_are_the_ones_the_engine_knows() -> None:
-    from ca_lifecycle.events import DOCUMENTED_STATES, PackageFormat
+    from ca_lifecycle.events import DOCUMENTED_STATES, OperationType, PackageFormat
     from ca_lifecycle.policy.patterns import KNOWN_FORMATS
 
     # The rule drops the rest, so a drift here would drop events the engine could handle
     assert set(c.EVENT_PACKAGE_FORMATS) == set(KNOWN_FORMATS) == set(PackageFormat.__args__)
     assert set(c.EVENT_VERSION_STATES) == {str(state) for state in DOCUMENTED_STATES}
+    assert {*c.EVENT_CHANGE_OPERATIONS, c.EVENT_DELETE_OPERATION} == set(OperationType.__args__)
 
 
 def test_rule_targets_work_queue_with_retry_policy_and_its_own_dlq(synthesized: Any) -> None:
