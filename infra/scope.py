@@ -75,12 +75,29 @@ def minimal(patterns: Iterable[str]) -> list[str]:
     return [p for p in unique if not any(_covers(other, p) for other in unique)]
 
 
-def package_resource_names(scopes: Iterable[ScopeLike]) -> list[str]:
+# Above this many patterns per domain the grant coarsens: IAM caps a role's inline policies
+# at 10,240 characters, and each package ARN costs about 100 of them.
+MAX_PATTERNS_PER_DOMAIN = 40
+
+
+def package_resource_names(scopes: Iterable[ScopeLike], limit: int = MAX_PATTERNS_PER_DOMAIN) -> list[str]:
     """``DOMAIN/REPOSITORY/FORMAT/NAMESPACE/NAME`` patterns (after ``package/``) for the scopes,
-    one per repository glob and package pattern, minus the covered ones."""
-    return minimal(
+    one per repository glob and package pattern, minus the covered ones.
+
+    More than ``limit`` of them coarsen to every package of each repository glob, and if
+    that is still too many, to every package of the domain: wider, never failing to deploy.
+    """
+    scopes = list(scopes)
+    names = minimal(
         f"{scope.domain}/{repository_pattern(glob)}/{package_pattern(pattern)}"
         for scope in scopes
         for glob in scope.repositories
         for pattern in scope.packages
     )
+    if len(names) > limit:
+        names = minimal(
+            f"{scope.domain}/{repository_pattern(glob)}/*" for scope in scopes for glob in scope.repositories
+        )
+    if len(names) > limit:
+        names = minimal(f"{scope.domain}/*" for scope in scopes)
+    return names

@@ -89,3 +89,17 @@ def test_scopes_combine_each_repository_glob_with_each_package_pattern(tmp_path:
         "acme/release/maven/com.acme*",
         "acme/release/npm/acme/*",
     ]
+
+
+def test_too_many_patterns_coarsen_instead_of_overflowing_the_role_policy(tmp_path: Any) -> None:
+    path = tmp_path / "policy.yaml"
+    packages = ", ".join(f"'/npm/acme/pkg{i}$'" for i in range(12))
+    path.write_text(
+        "version: 1\nmode: enforce\npolicies:\n"
+        f"  - id: a\n    scope: {{domain: acme, repositories: [r1, r2, r3, r4], packages: [{packages}]}}\n"
+        "    archive: [{beyond_newest: 3}]\n"
+    )
+    scopes = [policy.scope for policy in load_policy(path).policies]
+    assert len(package_resource_names(scopes, limit=48)) == 48  # 4 x 12, within the limit
+    assert package_resource_names(scopes, limit=47) == ["acme/r1/*", "acme/r2/*", "acme/r3/*", "acme/r4/*"]
+    assert package_resource_names(scopes, limit=3) == ["acme/*"]
