@@ -259,6 +259,8 @@ class CodeArtifactLifecycle(Construct):
         self.rules: dict[tuple[str, str | None], events.Rule] = {
             (domain, owner): self._domain_rule(domain, owner) for domain, owner in self.domains
         }
+        self.ignored_events_queue = self._dlq("IgnoredEventsQueue")
+        self.ignored_events_rule = self._ignored_events_rule()
         self.event_bus_policies = self._accept_forwarded_events()
         self.schedule_group = scheduler.ScheduleGroup(
             self,
@@ -362,6 +364,37 @@ class CodeArtifactLifecycle(Construct):
                     retry_attempts=c.RULE_TARGET_RETRY_ATTEMPTS,
                 )
             ],
+        )
+
+    def _ignored_events_rule(self) -> events.Rule:
+        """Events of the policy's domains the domain rules leave out, kept for inspection.
+
+        A package format, version state or operation type CodeArtifact adds later matches no
+        domain rule, so it is never retried into the DLQ. This rule counts and keeps those
+        events (the dashboard graphs them; nobody is paged): the sign the engine needs an update.
+        ``anything-but`` does not match a missing field, so a change event without a state is
+        not kept here (CodeArtifact always sends one).
+        """
+        detail = {
+            "domainName": sorted({domain for domain, _ in self.domains}),
+            "$or": [
+                {"packageFormat": [{"anything-but": list(c.EVENT_PACKAGE_FORMATS)}]},
+                {"operationType": [{"anything-but": [*c.EVENT_CHANGE_OPERATIONS, c.EVENT_DELETE_OPERATION]}]},
+                {
+                    "operationType": list(c.EVENT_CHANGE_OPERATIONS),
+                    "packageVersionState": [{"anything-but": list(c.EVENT_VERSION_STATES)}],
+                },
+            ],
+        }
+        return events.Rule(
+            self,
+            "IgnoredEvents",
+            description="CodeArtifact events of the policy's domains the engine does not know "
+            "(format, state or operation), kept for inspection",
+            event_pattern=events.EventPattern(
+                source=[c.EVENT_SOURCE], detail_type=[c.EVENT_DETAIL_TYPE], detail=detail
+            ),
+            targets=[events_targets.SqsQueue(self.ignored_events_queue)],
         )
 
     def _accept_forwarded_events(self) -> list[events.CfnEventBusPolicy]:
@@ -772,6 +805,15 @@ class CodeArtifactLifecycle(Construct):
             ),
         )
         dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Ignored events (format, state or operation unknown to the engine)",
+                left=[
+                    self.ignored_events_queue.metric_number_of_messages_sent(statistic=cloudwatch.Stats.SUM)
+                ],
+                width=24,
+            )
+        )
+        dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(alarms=list(self.alarms), title="Alarms", width=24)
         )
         return dashboard
@@ -780,6 +822,16 @@ class CodeArtifactLifecycle(Construct):
 
     def _suppress_nag_findings(self) -> None:
         """Each AwsSolutions finding this design accepts, with the reason it is accepted."""
+        NagSuppressions.add_resource_suppressions(
+            self.ignored_events_queue,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SQS3",
+                    reason="Nothing consumes this queue: it only keeps events the engine does not know "
+                    "for 14 days, for a person to inspect; a DLQ would never receive anything.",
+                )
+            ],
+        )
         NagSuppressions.add_resource_suppressions(
             self.rule_dead_letter_queue,
             [

@@ -39,6 +39,7 @@ class CodeArtifactLifecycleStack(Stack):
         CfnOutput(self, "WorkQueueUrl", value=self.lifecycle.work_queue.queue_url)
         CfnOutput(self, "WorkDeadLetterQueueUrl", value=self.lifecycle.dead_letter_queue.queue_url)
         CfnOutput(self, "LedgerTableName", value=self.lifecycle.ledger.table_name)
+        CfnOutput(self, "IgnoredEventsQueueUrl", value=self.lifecycle.ignored_events_queue.queue_url)
         CfnOutput(self, "WorkerFunctionName", value=self.lifecycle.worker.function_name)
         CfnOutput(self, "SweepFunctionName", value=self.lifecycle.sweep.function_name)
         CfnOutput(self, "DashboardName", value=self.lifecycle.dashboard.dashboard_name)

@@ -54,6 +54,24 @@ def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {name: body for name, body in template["Resources"].items() if body["Type"] == kind}
 
 
+def domain_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The engine's per-domain rules (pinned to an owner), not the ignored-events rule."""
+    return {
+        name: body
+        for name, body in resources(template, "AWS::Events::Rule").items()
+        if "domainOwner" in body["Properties"]["EventPattern"]["detail"]
+    }
+
+
+def ignored_events_rule(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    (match,) = [
+        (name, body)
+        for name, body in resources(template, "AWS::Events::Rule").items()
+        if "domainOwner" not in body["Properties"]["EventPattern"]["detail"]
+    ]
+    return match
+
+
 def function_by_handler(template: dict[str, Any], handler: str) -> tuple[str, dict[str, Any]]:
     (match,) = [
         (name, body)

@@ -16,6 +16,7 @@ from template_helpers import (
     STOPPED_LEDGER,
     STOPPED_REGION,
     actions_of,
+    domain_rules,
     function_by_handler,
     render,
     resources,
@@ -301,7 +302,7 @@ def test_a_domain_with_an_owner_alarms_when_its_events_fall_silent_for_a_sweep_i
     template = synthesized.dry.json
     rules = {
         rule["Properties"]["EventPattern"]["detail"]["domainName"][0]: rule_id
-        for rule_id, rule in resources(template, "AWS::Events::Rule").items()
+        for rule_id, rule in domain_rules(template).items()
     }
     silent = [
         render(alarm["Properties"])

@@ -34,7 +34,15 @@ import boto3
 import pytest
 from ca_emulator import Emulator
 from moto import mock_aws
-from template_helpers import actions_of, function_by_handler, render, resources, resources_of, role_statements
+from template_helpers import (
+    actions_of,
+    domain_rules,
+    function_by_handler,
+    render,
+    resources,
+    resources_of,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -219,7 +227,7 @@ def deployed(
     stack = getattr(synthesized, getattr(request, "param", "enforce"))
     template = stack.json
     (table_id, table), *_ = resources(template, "AWS::DynamoDB::Table").items()
-    rules = list(resources(template, "AWS::Events::Rule").values())
+    rules = list(domain_rules(template).values())  # the ones targeting the work queue
     (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
     queue_id = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
     # Tracer off: LAMBDA_TASK_ROOT below would otherwise make it look for an X-Ray daemon.

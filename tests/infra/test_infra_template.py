@@ -11,7 +11,9 @@ from template_helpers import (
     ENFORCE_SETTINGS,
     OWNER,
     actions_of,
+    domain_rules,
     function_by_handler,
+    ignored_events_rule,
     render,
     resources,
     resources_of,
@@ -55,7 +57,7 @@ KNOWN_DETAIL = {
 def _rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """domainName -> rule properties, one rule per policy domain."""
     found: dict[str, dict[str, Any]] = {}
-    for rule in resources(template, "AWS::Events::Rule").values():
+    for rule in domain_rules(template).values():
         (domain,) = rule["Properties"]["EventPattern"]["detail"]["domainName"]
         found[domain] = rule["Properties"]
     return found
@@ -128,7 +130,7 @@ def test_every_queue_denies_non_tls_access(synthesized: Any) -> None:
             }:
                 guarded.update(ref["Ref"] for ref in policy["Properties"]["Queues"])
     assert queues == guarded
-    assert len(queues) == 4  # work queue + its DLQ + rule DLQ + sweep DLQ
+    assert len(queues) == 5  # work queue + its DLQ + rule DLQ + sweep DLQ + ignored events
 
 
 @pytest.mark.parametrize(
@@ -266,10 +268,12 @@ def test_alarms_watch_every_dlq_and_worker_errors_and_throttles(synthesized: Any
         if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     }
     work_queue_id, _ = _work_queue(template)
+    _, ignored = ignored_events_rule(template)
+    ignored_queue_id = ignored["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
     dlq_names = {
         "${" + name + ".QueueName}"
         for name in resources(template, "AWS::SQS::Queue")
-        if name != work_queue_id
+        if name not in (work_queue_id, ignored_queue_id)  # ignored events page nobody
     }
     assert watched_queues == dlq_names
     worker_id, _ = function_by_handler(template, WORKER)
@@ -444,7 +448,7 @@ def _queue_policy_allows(template: dict[str, Any], queue_id: str) -> list[dict[s
 
 def test_only_the_domain_rules_may_send_to_the_work_queue_and_its_dlq(synthesized: Any) -> None:
     template = synthesized.dry.json
-    rules = resources(template, "AWS::Events::Rule")
+    rules = domain_rules(template)
     work_queue_id, _ = _work_queue(template)
     (rule_dlq_id,) = {
         rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
@@ -507,7 +511,7 @@ def test_outputs_name_the_rule_and_schedule_the_rollback_runbook_disables(synthe
     template = synthesized.dry.json
     outputs = template["Outputs"]
     # Then the rules and the schedule are outputs, referring to the deployed resources themselves
-    rule_ids = resources(template, "AWS::Events::Rule")
+    rule_ids = domain_rules(template)
     (schedule_id,) = resources(template, "AWS::Scheduler::Schedule")
     assert outputs["EventRuleNames"]["Value"] == {
         "Fn::Join": [",", [{"Ref": rule_id} for rule_id in rule_ids]]
