@@ -259,6 +259,7 @@ class CodeArtifactLifecycle(Construct):
         self.rules: dict[tuple[str, str | None], events.Rule] = {
             (domain, owner): self._domain_rule(domain, owner) for domain, owner in self.domains
         }
+        # DLQ-shaped (SSE, TLS only, 14 days) and consumed by nobody: events kept for a person.
         self.ignored_events_queue = self._dlq("IgnoredEventsQueue")
         self.ignored_events_rule = self._ignored_events_rule()
         self.event_bus_policies = self._accept_forwarded_events()
