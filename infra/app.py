@@ -7,7 +7,9 @@ Runs two ways with the same result:
   context comes from ``cdk.json`` plus ``-c`` overrides, output goes to ``cdk.out``.
 
 Context keys: ``policy_file`` (YAML or JSON), ``stage``, ``alarm_email``, ``sweep_schedule``,
-``worker_max_concurrency``, and optionally ``powertools_layer_arn`` and ``asset_dir``.
+``worker_max_concurrency``, ``emergency_stop``, and optionally ``powertools_layer_arn``,
+``ledger_table_name``, ``asset_dir``; ``engine_account`` (plus optional ``forward_domains``)
+adds the ``DomainOwnerForwarder`` stack for a domain owner's account (docs/deploy.md).
 A policy that fails validation stops synth with exit code 2 and one line per field error.
 """
 
@@ -45,6 +47,10 @@ DEFAULT_OUTDIR = "cdk.out"
 # check: SNS rejects a malformed e-mail only at deploy time, mid-stack, forcing a rollback.
 _STAGE = re.compile(r"^[A-Za-z0-9-]{1,100}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+# DynamoDB's table-name rule, checked here: an import by a bad name fails only at deploy.
+_TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+_TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no", ""})
 
 
 class ConfigurationError(Exception):
@@ -81,6 +87,17 @@ def load_validated_policy(path: Path) -> PolicyDocument:
         raise ConfigurationError(f"policy_file: {path} is not a valid policy:\n{lines}") from error
 
 
+def flag_from_context(context: Mapping[str, Any], key: str) -> bool:
+    """A boolean context value: JSON true/false from cdk.json, or the string ``-c`` passes."""
+    value = context.get(key, False)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ConfigurationError(f"{key}: expected true or false, got {value!r}")
+
+
 def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) -> LifecycleSettings:
     from infra.construct import LifecycleSettings
 
@@ -95,6 +112,9 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
     alarm_email = str(context.get("alarm_email") or "").strip()
     if alarm_email and not _EMAIL.match(alarm_email):
         raise ConfigurationError(f"alarm_email: expected an e-mail address, got {alarm_email!r}")
+    ledger_table = str(context.get("ledger_table_name") or "").strip()
+    if ledger_table and not _TABLE_NAME.match(ledger_table):
+        raise ConfigurationError(f"ledger_table_name: not a DynamoDB table name: {ledger_table!r}")
     settings = LifecycleSettings(
         sweep_schedule=str(context.get("sweep_schedule") or defaults.sweep_schedule),
         worker_max_concurrency=concurrency,
@@ -102,12 +122,34 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
         log_level=str(context.get("log_level") or defaults.log_level),
         powertools_layer_arn=str(context.get("powertools_layer_arn") or "") or None,
         asset_dir=asset_dir,
+        emergency_stop=flag_from_context(context, "emergency_stop"),
+        ledger_table_name=ledger_table or None,
     )
     try:
         settings.validate()
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
     return settings
+
+
+def forwarding_from_context(
+    context: Mapping[str, Any], policy: PolicyDocument
+) -> tuple[str, list[str]] | None:
+    """(engine account, domains) when the forwarder stack is asked for, else None."""
+    engine_account = str(context.get("engine_account") or "").strip()
+    if not engine_account:
+        return None
+    if not _ACCOUNT.match(engine_account):
+        raise ConfigurationError(f"engine_account: must be a 12-digit AWS account id, got {engine_account!r}")
+    raw = str(context.get("forward_domains") or "")
+    domains = [d.strip() for d in raw.split(",") if d.strip()] or sorted(
+        {domain for domain, owner in policy.domains() if owner}
+    )
+    if not domains:
+        raise ConfigurationError(
+            "forward_domains: the policy names no domain with a domain_owner; list the domains to forward"
+        )
+    return engine_account, domains
 
 
 def stage_from_context(context: Mapping[str, Any]) -> str:
@@ -146,27 +188,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         asset_dir = _resolve(str(context["asset_dir"])) if context.get("asset_dir") else None
         settings = settings_from_context(context, asset_dir)
         stage = stage_from_context(context)
+        forwarding = forwarding_from_context(context, policy)
     except ConfigurationError as error:
         print(f"synth failed: {error}", file=sys.stderr)
         return EXIT_INVALID
 
-    from aws_cdk import App
+    from aws_cdk import App, Environment
 
-    from infra.stack import CodeArtifactLifecycleStack, stack_name
+    from infra.stack import (
+        CodeArtifactLifecycleStack,
+        DomainOwnerForwarderStack,
+        forwarder_stack_name,
+        stack_name,
+    )
 
     # Under the CDK CLI, CDK_OUTDIR names the folder it will read; only pick one ourselves
     # when running standalone.
     outdir = None if "CDK_OUTDIR" in os.environ else (args.output or DEFAULT_OUTDIR)
     app = App(context=context, outdir=outdir)
-    CodeArtifactLifecycleStack(
-        app,
-        stack_name(stage),
-        policy=policy,
-        stage=stage,
-        settings=settings,
-        description=f"codeartifact-lifecycle ({stage}): CodeArtifact retention and origin-lock automation",
-    )
-    assembly = app.synth()
+    # Environment-agnostic unless a region is named: then the layer lookup happens at synth.
+    region = str(context.get("region") or "").strip() or None
+    env = Environment(region=region) if region else None
+    try:
+        CodeArtifactLifecycleStack(
+            app,
+            stack_name(stage),
+            policy=policy,
+            stage=stage,
+            settings=settings,
+            env=env,
+            description=f"codeartifact-lifecycle ({stage}): CodeArtifact retention and origin-lock "
+            "automation",
+        )
+        if forwarding is not None:
+            engine_account, domains = forwarding
+            # Deployed in the domain owner's account: cdk deploy <this stack's name>.
+            DomainOwnerForwarderStack(
+                app,
+                forwarder_stack_name(stage),
+                engine_account=engine_account,
+                domains=domains,
+                stage=stage,
+                env=env,
+                description=f"codeartifact-lifecycle ({stage}): forwards CodeArtifact events to "
+                f"{engine_account}",
+            )
+        assembly = app.synth()
+    except ValueError as error:  # a construct's own check, e.g. no Powertools layer in the region
+        print(f"synth failed: {error}", file=sys.stderr)
+        return EXIT_INVALID
     if outdir is not None:
         print(f"cloud assembly written to {assembly.directory}")
     return 0

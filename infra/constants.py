@@ -30,15 +30,45 @@ ASSET_STAGING_DIR: Final = "build/lambda-asset"
 # Public Powertools for AWS Lambda (Python) v3 layer: it carries powertools, pydantic v2 and
 # aws-xray-sdk, built per Python version and architecture; boto3 comes with the runtime. So
 # the asset is our own pure-Python package and synth needs neither Docker nor pip.
+# Chosen over bundling arm64 wheels into the asset: no cold-start comparison is possible without
+# an AWS account (none is reachable from here), and the layer keeps synth free of pip and of
+# platform wheels; a region without the layer fails synth (or deploy) with a message instead.
 # Version 27 is the newest listed in the Powertools docs when this was written; bump it
 # deliberately (the layer is immutable per version, so a deploy never changes under us).
-POWERTOOLS_LAYER_ACCOUNT: Final = "017000801446"
 POWERTOOLS_LAYER_VERSION: Final = 27
 POWERTOOLS_PYTHON_TAG: Final = "python313"
 # arm64 (Graviton): about 20 % cheaper per GB-second than x86_64 for the same work, and this
 # workload is I/O-bound pure Python whose only native code (pydantic-core) comes from the
 # layer's arm64 build. Nothing in the asset is architecture-specific.
 POWERTOOLS_LAYER_ARCH: Final = "arm64"
+# The account publishing the layer in each region, from the Powertools install docs (arm64
+# list; the python313-arm64 build is absent from ca-west-1). The partition comes from the
+# stack, never from this table. A region missing here has no public layer: pass
+# ``powertools_layer_arn`` (e.g. a copy in your own account) to deploy there.
+_COMMERCIAL_LAYER_REGIONS = (
+    "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-7", "ca-central-1", "eu-central-1", "eu-central-2", "eu-north-1",
+    "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1",
+    "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+)  # fmt: skip
+POWERTOOLS_LAYER_ACCOUNTS: Final[dict[str, str]] = {
+    **dict.fromkeys(_COMMERCIAL_LAYER_REGIONS, "017000801446"),
+    "cn-north-1": "498634801083",
+    "us-gov-east-1": "165087284144",
+    "us-gov-west-1": "165093116878",
+}
+# What the pinned layer carries, as version prefixes the dev venv must match
+# (tests/infra/test_infra_versions.py), so the tests exercise the libraries Lambda loads.
+# The layer is built from one Powertools v3 release, with pydantic v2 resolved at build time;
+# its exact versions are not listed in the Powertools docs, so the prefixes are the majors.
+# Read the exact ones when bumping POWERTOOLS_LAYER_VERSION: ``aws lambda
+# get-layer-version-by-arn --arn ARN`` returns ``Content.Location``, a zip whose ``python/``
+# folder holds the ``*.dist-info`` directories; then tighten these prefixes (e.g. "3.24").
+LAYER_LIBRARY_VERSIONS: Final[dict[str, str]] = {
+    "aws-lambda-powertools": "3",
+    "pydantic": "2",
+}
 
 WORKER_TIMEOUT_SECONDS: Final = 300
 WORKER_MEMORY_MB: Final = 512
@@ -70,6 +100,15 @@ DEFAULT_WORKER_CONCURRENCY: Final = 2
 # --- events and schedule -----------------------------------------------------------------
 EVENT_SOURCE: Final = "aws.codeartifact"
 EVENT_DETAIL_TYPE: Final = "CodeArtifact Package Version State Change"
+# What the rule lets through: the formats, version states and operations the engine knows
+# (ca_lifecycle.events; a test keeps the two equal). An event of a format or state added to
+# CodeArtifact later is not matched: it never reaches the worker, so it is not retried into
+# the DLQ and pages nobody; the sweep covers such packages once the code knows them. Deletes carry
+# an undocumented state, so they are matched by operationType instead.
+EVENT_PACKAGE_FORMATS: Final = ("cargo", "generic", "maven", "npm", "nuget", "pypi", "ruby", "swift")
+EVENT_VERSION_STATES: Final = ("Archived", "Disposed", "Published", "Unfinished", "Unlisted")
+EVENT_CHANGE_OPERATIONS: Final = ("Created", "Updated")
+EVENT_DELETE_OPERATION: Final = "Deleted"
 # EventBridge's own maxima: CodeArtifact events are the primary signal, keep trying to hand
 # them to SQS for as long as EventBridge allows before they go to the rule's DLQ.
 RULE_TARGET_MAX_EVENT_AGE_HOURS: Final = 24
@@ -79,6 +118,9 @@ DEFAULT_SWEEP_SCHEDULE: Final = "cron(0 3 * * ? *)"
 SCHEDULE_RETRY_ATTEMPTS: Final = 3
 SCHEDULE_MAX_EVENT_AGE_HOURS: Final = 6
 SWEEP_INPUT: Final = {"kind": "sweep"}
+# A domain whose rule delivered nothing for this long (at least the sweep interval) alarms:
+# for a domain in another account that usually means the owner's forwarding broke.
+MAX_SILENCE_ALARM_SECONDS: Final = 7 * 86400  # CloudWatch's longest evaluation range
 
 # --- ledger and logs -----------------------------------------------------------------------
 LEDGER_PARTITION_KEY: Final = "pk"

@@ -10,13 +10,27 @@ functions run, so a policy that synthesizes is a policy the functions accept).
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import ArnFormat, Aws, CfnResource, Duration, Names, RemovalPolicy, Stack
+from aws_cdk import (
+    ArnFormat,
+    Aws,
+    CfnMapping,
+    CfnResource,
+    CfnRule,
+    CfnRuleAssertion,
+    Duration,
+    Fn,
+    Names,
+    RemovalPolicy,
+    Stack,
+    Token,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -37,6 +51,7 @@ from constructs import Construct
 
 from infra import constants as c
 from infra.asset import build_asset
+from infra.scope import package_resource_names
 
 if TYPE_CHECKING:
     from ca_lifecycle.policy import PolicyDocument
@@ -63,6 +78,12 @@ class LifecycleSettings:
     # Where the Lambda asset folder is staged; default build/lambda-asset/<construct id>.
     asset_dir: Path | None = None
     tracing: bool = True
+    # Emergency stop: the worker's event source mapping and the sweep schedule are disabled,
+    # so nothing evaluates or writes; events keep queueing (4 days) for the resume deploy.
+    # Not reserved concurrency 0: that leaves the poller receiving and fills the DLQ.
+    emergency_stop: bool = False
+    # Re-attach a ledger table retained by an earlier deployment instead of creating one.
+    ledger_table_name: str | None = None
 
     def validate(self) -> None:
         """Fail synth on a knob the service would reject at deploy time."""
@@ -79,35 +100,89 @@ class LifecycleSettings:
             )
 
 
-def event_pattern_detail(domains: Iterable[tuple[str, str | None]], default_owner: str) -> dict[str, Any]:
-    """The rule's ``detail`` filter: the policy's domains, each pinned to its owner account.
+def event_pattern_detail(domain: str, owner: str) -> dict[str, Any]:
+    """One domain rule's ``detail`` filter: the domain pinned to its owner account, and only
+    the package formats and version states the engine knows.
 
-    A domain without ``domain_owner`` belongs to the deploying account (``default_owner``),
-    exactly as the sweep and the IAM statements read it; so an event from a same-named
-    domain of another account (where this account only administers a repository) is not
-    routed to a worker that could not act on it. Domains are grouped per owner in an
-    ``$or`` so a domain name is never paired with another domain's owner.
+    Pinning the owner keeps a same-named domain of another account (where this account only
+    administers a repository) away from a worker that could not act on it. Unknown formats,
+    states and operation types are filtered here rather than rejected by the worker, which
+    would retry them into the DLQ; deletes match on ``operationType`` alone as their state
+    value is undocumented.
     """
-    by_owner: dict[str, set[str]] = {}
-    for domain, owner in domains:
-        by_owner.setdefault(owner or default_owner, set()).add(domain)
-    branches = [
-        {"domainName": sorted(names), "domainOwner": [owner]} for owner, names in sorted(by_owner.items())
-    ]
-    if not branches:
-        raise ValueError("policies: the policy names no CodeArtifact domain, nothing to deploy for")
-    return branches[0] if len(branches) == 1 else {"$or": branches}
+    return {
+        "domainName": [domain],
+        "domainOwner": [owner],
+        "packageFormat": list(c.EVENT_PACKAGE_FORMATS),
+        "$or": [
+            {
+                "operationType": list(c.EVENT_CHANGE_OPERATIONS),
+                "packageVersionState": list(c.EVENT_VERSION_STATES),
+            },
+            {"operationType": [c.EVENT_DELETE_OPERATION]},
+        ],
+    }
 
 
-def powertools_layer_arn(version: int = c.POWERTOOLS_LAYER_VERSION) -> str:
-    """The public layer's ARN in the deploying region.
+def schedule_interval_seconds(expression: str) -> int:
+    """The longest gap between two sweeps of a Scheduler expression, in seconds.
 
-    ``Aws.REGION`` stays a token until deploy, so one template serves every commercial
-    region and synth needs no account or region. Other partitions publish the layer from
-    other accounts: pass ``LifecycleSettings.powertools_layer_arn`` there.
+    ``rate(N unit)`` is exact; a ``cron`` that runs every day (day-of-month and day-of-week
+    unrestricted) counts as one day, any other cron and a one-time ``at`` as a week, which
+    is as long as a CloudWatch alarm can look back.
     """
+    expression = expression.strip()
+    rate = re.match(r"^rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)$", expression)
+    if rate:
+        unit = {"minute": 60, "hour": 3600, "day": 86400}[rate.group(2).rstrip("s")]
+        return int(rate.group(1)) * unit
+    cron = re.match(r"^cron\((.+)\)$", expression)
+    if cron:
+        fields = cron.group(1).split()
+        if len(fields) == 6 and fields[2] in ("*", "?") and fields[4] in ("*", "?") and fields[3] == "*":
+            return 86400
+    return c.MAX_SILENCE_ALARM_SECONDS
+
+
+def powertools_layer_arn(scope: Construct, version: int = c.POWERTOOLS_LAYER_VERSION) -> str:
+    """The public layer's ARN in the stack's partition and region.
+
+    A stack with a concrete region gets a literal ARN, or a synth error when the layer is not
+    published there. An environment-agnostic stack (region unknown until deploy) gets the
+    publishing account from a template mapping, guarded by a template rule that stops the
+    deploy before any resource is touched in a region the table lacks.
+    """
+    stack = Stack.of(scope)
     name = f"AWSLambdaPowertoolsPythonV3-{c.POWERTOOLS_PYTHON_TAG}-{c.POWERTOOLS_LAYER_ARCH}"
-    return f"arn:aws:lambda:{Aws.REGION}:{c.POWERTOOLS_LAYER_ACCOUNT}:layer:{name}:{version}"
+    if not Token.is_unresolved(stack.region):
+        account = c.POWERTOOLS_LAYER_ACCOUNTS.get(stack.region)
+        if account is None:
+            raise ValueError(
+                f"powertools_layer_arn: the Powertools layer {name} is not published in "
+                f"{stack.region}; pass powertools_layer_arn=<ARN of a copy in that region> "
+                f"(published in: {', '.join(sorted(c.POWERTOOLS_LAYER_ACCOUNTS))})"
+            )
+    else:
+        mapping = stack.node.try_find_child("PowertoolsLayerAccounts")
+        if not isinstance(mapping, CfnMapping):
+            mapping = CfnMapping(
+                stack,
+                "PowertoolsLayerAccounts",
+                mapping={region: {"account": acct} for region, acct in c.POWERTOOLS_LAYER_ACCOUNTS.items()},
+            )
+            CfnRule(
+                stack,
+                "PowertoolsLayerRegion",
+                assertions=[
+                    CfnRuleAssertion(
+                        assert_=Fn.condition_contains(sorted(c.POWERTOOLS_LAYER_ACCOUNTS), Aws.REGION),
+                        assert_description=f"The Powertools layer {name} is not published in this "
+                        "region: synthesize with -c powertools_layer_arn=<ARN of a copy in this region>.",
+                    )
+                ],
+            )
+        account = mapping.find_in_map(Aws.REGION, "account")
+    return f"arn:{stack.partition}:lambda:{stack.region}:{account}:layer:{name}:{version}"
 
 
 class CodeArtifactLifecycle(Construct):
@@ -130,7 +205,8 @@ class CodeArtifactLifecycle(Construct):
         self.domains: Sequence[tuple[str, str | None]] = sorted(
             set(policy.domains()), key=lambda pair: (pair[0], pair[1] or "")
         )
-        detail = event_pattern_detail(self.domains, Stack.of(self).account)
+        if not self.domains:
+            raise ValueError("policies: the policy names no CodeArtifact domain, nothing to deploy for")
 
         self.ledger = self._ledger()
         self.dead_letter_queue, self.work_queue = self._work_queue()
@@ -140,7 +216,7 @@ class CodeArtifactLifecycle(Construct):
         asset_dir = settings.asset_dir or Path(c.ASSET_STAGING_DIR).resolve() / Names.unique_id(self)
         code = lambda_.Code.from_asset(str(build_asset(policy, asset_dir)))
         layer = lambda_.LayerVersion.from_layer_version_arn(
-            self, "PowertoolsLayer", settings.powertools_layer_arn or powertools_layer_arn()
+            self, "PowertoolsLayer", settings.powertools_layer_arn or powertools_layer_arn(self)
         )
         self.worker = self._function(
             "Worker",
@@ -170,36 +246,36 @@ class CodeArtifactLifecycle(Construct):
         self._grant_worker()
         self._grant_sweep()
 
-        self.worker.add_event_source(
-            event_sources.SqsEventSource(
-                self.work_queue,
-                batch_size=c.BATCH_SIZE,
-                max_batching_window=Duration.seconds(c.MAX_BATCHING_WINDOW_SECONDS),
-                report_batch_item_failures=True,
-                max_concurrency=settings.worker_max_concurrency,
-            )
+        self.work_source = event_sources.SqsEventSource(
+            self.work_queue,
+            batch_size=c.BATCH_SIZE,
+            max_batching_window=Duration.seconds(c.MAX_BATCHING_WINDOW_SECONDS),
+            report_batch_item_failures=True,
+            max_concurrency=settings.worker_max_concurrency,
+            enabled=not settings.emergency_stop,
         )
-        self.rule = events.Rule(
+        self.worker.add_event_source(self.work_source)
+        # One rule per domain: its Invocations metric is that domain's event heartbeat.
+        self.rules: dict[tuple[str, str | None], events.Rule] = {
+            (domain, owner): self._domain_rule(domain, owner) for domain, owner in self.domains
+        }
+        # DLQ-shaped (SSE, TLS only, 14 days) and consumed by nobody: events kept for a person.
+        self.ignored_events_queue = self._dlq("IgnoredEventsQueue")
+        self.ignored_events_rule = self._ignored_events_rule()
+        self.event_bus_policies = self._accept_forwarded_events()
+        self.schedule_group = scheduler.ScheduleGroup(
             self,
-            "PackageVersionEvents",
-            description="CodeArtifact package-version changes in the policy's domains, to the work queue",
-            event_pattern=events.EventPattern(
-                source=[c.EVENT_SOURCE], detail_type=[c.EVENT_DETAIL_TYPE], detail=detail
-            ),
-            targets=[
-                events_targets.SqsQueue(
-                    self.work_queue,
-                    dead_letter_queue=self.rule_dead_letter_queue,
-                    max_event_age=Duration.hours(c.RULE_TARGET_MAX_EVENT_AGE_HOURS),
-                    retry_attempts=c.RULE_TARGET_RETRY_ATTEMPTS,
-                )
-            ],
+            "SweepScheduleGroup",
+            # The Scheduler role trusts schedules of this group only (aws:SourceArn).
+            schedule_group_name=Names.unique_resource_name(self, max_length=64, separator="-"),
         )
         self.schedule_role = self._scheduler_role()
         self.schedule = scheduler.Schedule(
             self,
             "SweepSchedule",
             description="Applies the policy to every package in scope, independent of events",
+            schedule_group=self.schedule_group,
+            enabled=not settings.emergency_stop,
             schedule=scheduler.ScheduleExpression.expression(settings.sweep_schedule.strip()),
             target=scheduler_targets.LambdaInvoke(
                 self.sweep,
@@ -219,7 +295,11 @@ class CodeArtifactLifecycle(Construct):
 
     # --- storage ------------------------------------------------------------------------
 
-    def _ledger(self) -> dynamodb.Table:
+    def _ledger(self) -> dynamodb.ITable:
+        if self.settings.ledger_table_name:
+            # The table an earlier deployment retained (README "Teardown"): same keys, same
+            # records, so dispose timing carries over; this stack neither owns nor deletes it.
+            return dynamodb.Table.from_table_name(self, "Ledger", self.settings.ledger_table_name)
         return dynamodb.Table(
             self,
             "Ledger",
@@ -263,6 +343,95 @@ class CodeArtifactLifecycle(Construct):
             ),
         )
         return dead_letter_queue, queue
+
+    # --- events -------------------------------------------------------------------------
+
+    def _domain_rule(self, domain: str, owner: str | None) -> events.Rule:
+        # A domain without domain_owner belongs to the deploying account, exactly as the
+        # sweep and the IAM statements read it.
+        detail = event_pattern_detail(domain, owner or Stack.of(self).account)
+        return events.Rule(
+            self,
+            f"PackageVersionEvents-{domain}-{owner or 'self'}",
+            description=f"CodeArtifact package-version changes in domain {domain}, to the work queue",
+            event_pattern=events.EventPattern(
+                source=[c.EVENT_SOURCE], detail_type=[c.EVENT_DETAIL_TYPE], detail=detail
+            ),
+            targets=[
+                events_targets.SqsQueue(
+                    self.work_queue,
+                    dead_letter_queue=self.rule_dead_letter_queue,
+                    max_event_age=Duration.hours(c.RULE_TARGET_MAX_EVENT_AGE_HOURS),
+                    retry_attempts=c.RULE_TARGET_RETRY_ATTEMPTS,
+                )
+            ],
+        )
+
+    def _ignored_events_rule(self) -> events.Rule:
+        """Events of the policy's domains the domain rules leave out, kept for inspection.
+
+        A package format, version state or operation type CodeArtifact adds later matches no
+        domain rule, so it is never retried into the DLQ. This rule counts and keeps those
+        events (the dashboard graphs them; nobody is paged): the sign the engine needs an update.
+        ``anything-but`` does not match a missing field, so a change event without a state is
+        not kept here (CodeArtifact always sends one).
+        """
+        detail = {
+            "domainName": sorted({domain for domain, _ in self.domains}),
+            "$or": [
+                {"packageFormat": [{"anything-but": list(c.EVENT_PACKAGE_FORMATS)}]},
+                {"operationType": [{"anything-but": [*c.EVENT_CHANGE_OPERATIONS, c.EVENT_DELETE_OPERATION]}]},
+                {
+                    "operationType": list(c.EVENT_CHANGE_OPERATIONS),
+                    "packageVersionState": [{"anything-but": list(c.EVENT_VERSION_STATES)}],
+                },
+            ],
+        }
+        return events.Rule(
+            self,
+            "IgnoredEvents",
+            description="CodeArtifact events of the policy's domains the engine does not know "
+            "(format, state or operation), kept for inspection",
+            event_pattern=events.EventPattern(
+                source=[c.EVENT_SOURCE], detail_type=[c.EVENT_DETAIL_TYPE], detail=detail
+            ),
+            targets=[events_targets.SqsQueue(self.ignored_events_queue)],
+        )
+
+    def _accept_forwarded_events(self) -> list[events.CfnEventBusPolicy]:
+        """Let each named domain owner put CodeArtifact events on this account's default bus.
+
+        CodeArtifact delivers events to the domain owner's (and repository administrator's)
+        account only; the owner forwards them here with ``DomainOwnerForwarder``. Only events
+        of CodeArtifact's source and detail-type are accepted, so the owner account cannot
+        inject anything else onto the bus. A statement for the deploying account itself
+        (domain_owner naming it) is harmless.
+        """
+        owners = sorted({owner for _, owner in self.domains if owner})
+        stack = Stack.of(self)
+        bus_arn = stack.format_arn(service="events", resource="event-bus", resource_name="default")
+        return [
+            events.CfnEventBusPolicy(
+                self,
+                f"AcceptEventsFrom{owner}",
+                statement_id=f"codeartifact-lifecycle-{Names.unique_id(self)[-8:]}-{owner}",
+                event_bus_name="default",
+                statement={
+                    "Sid": f"CodeArtifactEventsFrom{owner}",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{stack.partition}:iam::{owner}:root"},
+                    "Action": "events:PutEvents",
+                    "Resource": bus_arn,
+                    "Condition": {
+                        "StringEquals": {
+                            "events:source": [c.EVENT_SOURCE],
+                            "events:detail-type": [c.EVENT_DETAIL_TYPE],
+                        }
+                    },
+                },
+            )
+            for owner in owners
+        ]
 
     # --- functions ----------------------------------------------------------------------
 
@@ -352,6 +521,28 @@ class CodeArtifactLifecycle(Construct):
             for domain, owner in self.domains
         ]
 
+    def _write_arns(self) -> list[str]:
+        """Package ARN patterns of every scope, each in its domain owner's account."""
+        stack = Stack.of(self)
+        arns: list[str] = []
+        for domain, owner in self.domains:
+            scopes = [
+                policy.scope
+                for policy in self.policy.policies
+                if (policy.scope.domain, policy.scope.domain_owner) == (domain, owner)
+            ]
+            arns.extend(
+                stack.format_arn(
+                    service="codeartifact",
+                    resource="package",
+                    resource_name=name,
+                    account=owner,
+                    arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+                )
+                for name in package_resource_names(scopes)
+            )
+        return arns
+
     def _grant_worker(self) -> None:
         role = self.worker.role
         assert role is not None  # set explicitly in _function
@@ -371,12 +562,13 @@ class CodeArtifactLifecycle(Construct):
         )
         if self.enforce:
             # Only an enforcing policy may change CodeArtifact; a dry-run deployment could
-            # not archive, dispose or re-lock anything even if its code tried.
+            # not archive, dispose or re-lock anything even if its code tried. Writes reach
+            # only the policy's repositories and package patterns (infra/scope.py).
             role.add_to_principal_policy(
                 iam.PolicyStatement(
                     sid="ApplyPolicyToPackagesInScope",
                     actions=list(c.CODEARTIFACT_PACKAGE_WRITE),
-                    resources=packages,
+                    resources=self._write_arns(),
                 )
             )
         role.add_to_principal_policy(
@@ -418,11 +610,23 @@ class CodeArtifactLifecycle(Construct):
         Own role (not the stack-wide singleton the target would create) so the construct is
         self-contained, confused-deputy protection included.
         """
+        stack = Stack.of(self)
+        group = self.schedule_group.schedule_group_name
+        # The Scheduler docs name the schedule group's ARN as aws:SourceArn; the schedules of
+        # that group are listed too, so the condition holds under either reading.
+        source_arns = [
+            self.schedule_group.schedule_group_arn,
+            stack.format_arn(service="scheduler", resource="schedule", resource_name=f"{group}/*"),
+        ]
         return iam.Role(
             self,
             "SweepScheduleRole",
             assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}}
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {"aws:SourceArn": source_arns},
+                },
             ),
             description="codeartifact-lifecycle: EventBridge Scheduler invokes the sweep",
         )
@@ -503,10 +707,49 @@ class CodeArtifactLifecycle(Construct):
                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
                 )
             )
+        alarms.extend(self._silence_alarms())
         if self.alarm_topic is not None:
             action = cloudwatch_actions.SnsAction(self.alarm_topic)
             for alarm in alarms:
                 alarm.add_alarm_action(action)
+        return alarms
+
+    def _silence_alarms(self) -> list[cloudwatch.Alarm]:
+        """Per domain with a stated owner: no event delivered for longer than the sweep interval.
+
+        Such a domain may live in another account, whose events arrive only through the
+        owner's forwarder; silence there means the forwarding broke and only the sweep acts.
+        No data is breaching: a rule that never invoked its target publishes no datapoint.
+        A domain of the deploying account is not watched: quiet there just means no publishes.
+        """
+        interval = min(schedule_interval_seconds(self.settings.sweep_schedule), c.MAX_SILENCE_ALARM_SECONDS)
+        # One datapoint per period, at most a day long (CloudWatch's longest period).
+        period = min(86400, max(3600, math.ceil(interval / 3600) * 3600))
+        evaluation_periods = max(1, math.ceil(interval / period))
+        alarms: list[cloudwatch.Alarm] = []
+        for (domain, owner), rule in self.rules.items():
+            if owner is None:
+                continue
+            metric = cloudwatch.Metric(
+                namespace="AWS/Events",
+                metric_name="Invocations",
+                dimensions_map={"RuleName": rule.rule_name},
+                statistic=cloudwatch.Stats.SUM,
+                period=Duration.seconds(period),
+            )
+            alarms.append(
+                metric.create_alarm(
+                    self,
+                    f"EventsSilent-{domain}-{owner}",
+                    alarm_description=f"No CodeArtifact event of domain {domain} (owner {owner}) "
+                    f"arrived for {interval // 3600} h, the sweep interval. If the domain is in "
+                    "another account, check its DomainOwnerForwarder stack (docs/deploy.md).",
+                    threshold=1,
+                    comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+                    evaluation_periods=evaluation_periods,
+                    treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+                )
+            )
         return alarms
 
     def _engine_metric(self, name: str) -> cloudwatch.Metric:
@@ -563,6 +806,15 @@ class CodeArtifactLifecycle(Construct):
             ),
         )
         dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="Ignored events (format, state or operation unknown to the engine)",
+                left=[
+                    self.ignored_events_queue.metric_number_of_messages_sent(statistic=cloudwatch.Stats.SUM)
+                ],
+                width=24,
+            )
+        )
+        dashboard.add_widgets(
             cloudwatch.AlarmStatusWidget(alarms=list(self.alarms), title="Alarms", width=24)
         )
         return dashboard
@@ -571,6 +823,16 @@ class CodeArtifactLifecycle(Construct):
 
     def _suppress_nag_findings(self) -> None:
         """Each AwsSolutions finding this design accepts, with the reason it is accepted."""
+        NagSuppressions.add_resource_suppressions(
+            self.ignored_events_queue,
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-SQS3",
+                    reason="Nothing consumes this queue: it only keeps events the engine does not know "
+                    "for 14 days, for a person to inspect; a DLQ would never receive anything.",
+                )
+            ],
+        )
         NagSuppressions.add_resource_suppressions(
             self.rule_dead_letter_queue,
             [
@@ -594,28 +856,42 @@ class CodeArtifactLifecycle(Construct):
                     )
                 ],
             )
-            assert function.role is not None
-            NagSuppressions.add_resource_suppressions(
-                function.role,
-                [
-                    NagPackSuppression(
-                        id="AwsSolutions-IAM5",
-                        reason="Wildcards are bounded by this deployment's resources: log streams of the "
-                        "function's own log group; packages in every repository of the policy's domains "
-                        "(the package ARN embeds repository/format/namespace/name, unknown at synth); "
-                        "X-Ray trace upload, which has no resource type.",
-                        applies_to=[
-                            {"regex": "/^Resource::<.*Logs[0-9A-F]+\\.Arn>:\\*$/g"},
-                            {"regex": "/^Resource::arn:<AWS::Partition>:codeartifact:.*:package/.*$/g"},
-                            {"regex": "/^Resource::arn:<AWS::Partition>:codeartifact:.*:repository/.*$/g"},
-                            "Resource::*",
-                        ],
-                    )
-                ],
-                apply_to_children=True,
-            )
+        # Each wildcard named, per role: a suppression that matched nothing would silently
+        # accept a wildcard someone adds later (tests/infra/test_infra_checks.py checks).
+        xray = NagPackSuppression(
+            id="AwsSolutions-IAM5",
+            reason="X-Ray trace upload (xray:PutTraceSegments, PutTelemetryRecords), added by active "
+            "tracing: these actions have no resource type, so IAM accepts only Resource *.",
+            applies_to=["Resource::*"],
+        )
+        assert self.worker.role is not None
+        assert self.sweep.role is not None
+        # On each role's DefaultPolicy, where the statements are, not on the role resource.
+        partition = "(<AWS::Partition>|aws[a-z-]*)"  # a token, or literal in a known region
+        worker_policy = self.worker.role.node.find_child("DefaultPolicy")
+        sweep_policy = self.sweep.role.node.find_child("DefaultPolicy")
         NagSuppressions.add_resource_suppressions(
-            self.schedule_role,
+            worker_policy,
+            [
+                *([xray] if self.settings.tracing else []),
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Package and repository ARNs of the policy's scopes: the package ARN embeds "
+                    "repository/format/namespace/name, and reads cover every package of the policy's "
+                    "repositories (ListPackages pages through them); writes are narrowed to the "
+                    "policy's repository globs and package patterns (infra/scope.py).",
+                    applies_to=[
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:package/.*$/g"},
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:repository/.*$/g"},
+                    ],
+                ),
+            ],
+            apply_to_children=True,
+        )
+        if self.settings.tracing:
+            NagSuppressions.add_resource_suppressions(sweep_policy, [xray], apply_to_children=True)
+        NagSuppressions.add_resource_suppressions(
+            self.schedule_role.node.find_child("DefaultPolicy"),
             [
                 NagPackSuppression(
                     id="AwsSolutions-IAM5",

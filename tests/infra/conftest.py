@@ -4,7 +4,10 @@ Two stacks in one app, both checked by cdk-nag's AwsSolutions pack:
 - ``dry``: a dry-run policy over two domains, one pinned to an owner account, one not;
   default settings;
 - ``enforce``: ``examples/enforce-npm.json`` (mode enforce) with non-default knobs (alarm
-  e-mail, schedule, concurrency), so defaults and overrides are both asserted.
+  e-mail, schedule, concurrency), so defaults and overrides are both asserted;
+- ``stopped``: the enforce policy in a concrete GovCloud region (``us-gov-west-1``, partition
+  ``aws-us-gov``) with the emergency stop on and an existing ledger table re-attached;
+- ``forwarder``: the ``DomainOwnerForwarderStack`` a domain owner's account deploys.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from template_helpers import DRY_RUN_POLICY, ENFORCE_SETTINGS
+from template_helpers import (
+    DRY_RUN_POLICY,
+    ENFORCE_SETTINGS,
+    ENGINE_ACCOUNT,
+    STOPPED_LEDGER,
+    STOPPED_REGION,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # ``infra`` is a top-level folder, not an installed package
@@ -42,19 +51,21 @@ class Synthesized:
 class SynthResult:
     dry: Synthesized
     enforce: Synthesized
+    stopped: Synthesized
+    forwarder: Synthesized
     outdir: Path
 
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     from aws_cdk import App as CdkApp
-    from aws_cdk import Aspects
+    from aws_cdk import Aspects, Environment
     from aws_cdk.assertions import Template
     from ca_lifecycle.policy import load_policy
     from cdk_nag import AwsSolutionsChecks
 
     from infra.construct import LifecycleSettings
-    from infra.stack import CodeArtifactLifecycleStack
+    from infra.stack import CodeArtifactLifecycleStack, DomainOwnerForwarderStack
 
     base = tmp_path_factory.mktemp("infra")
     dry_policy = base / "dry-run.yaml"
@@ -77,12 +88,25 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
             stage="test",
             settings=LifecycleSettings(asset_dir=base / "asset-enforce", **ENFORCE_SETTINGS),
         ),
+        "stopped": CodeArtifactLifecycleStack(
+            app,
+            "Stopped",
+            policy=load_policy(ROOT / "examples" / "enforce-npm.json"),
+            stage="test",
+            settings=LifecycleSettings(
+                asset_dir=base / "asset-stopped", emergency_stop=True, ledger_table_name=STOPPED_LEDGER
+            ),
+            env=Environment(region=STOPPED_REGION),
+        ),
+        "forwarder": DomainOwnerForwarderStack(
+            app, "Forwarder", engine_account=ENGINE_ACCOUNT, domains=["acme", "beta"], stage="test"
+        ),
     }
     app.synth()  # runs the nag aspect; Template.from_stack reuses this synthesis
     return SynthResult(
-        dry=Synthesized(stacks["dry"], Template.from_stack(stacks["dry"]), base / "asset-dry"),
-        enforce=Synthesized(
-            stacks["enforce"], Template.from_stack(stacks["enforce"]), base / "asset-enforce"
-        ),
+        **{
+            key: Synthesized(stack, Template.from_stack(stack), base / f"asset-{key}")
+            for key, stack in stacks.items()
+        },
         outdir=outdir,
     )

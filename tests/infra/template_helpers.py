@@ -22,6 +22,9 @@ policies:
       - beyond_newest: 50
 """
 OWNER = "111122223333"
+ENGINE_ACCOUNT = "444455556666"
+STOPPED_REGION = "us-gov-west-1"
+STOPPED_LEDGER = "codeartifact-lifecycle-ledger-from-before"
 ENFORCE_SETTINGS: dict[str, Any] = {
     "alarm_email": "platform-alerts@example.com",
     "sweep_schedule": "rate(12 hours)",
@@ -39,6 +42,8 @@ def render(value: Any) -> Any:
             return "${" + value["Ref"] + "}"
         if "Fn::GetAtt" in value:
             return "${" + ".".join(value["Fn::GetAtt"]) + "}"
+        if "Fn::FindInMap" in value:
+            return "${Map:" + "/".join(str(render(part)) for part in value["Fn::FindInMap"]) + "}"
         return {key: render(item) for key, item in value.items()}
     if isinstance(value, list):
         return [render(item) for item in value]
@@ -47,6 +52,24 @@ def render(value: Any) -> Any:
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {name: body for name, body in template["Resources"].items() if body["Type"] == kind}
+
+
+def domain_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The engine's per-domain rules (pinned to an owner), not the ignored-events rule."""
+    return {
+        name: body
+        for name, body in resources(template, "AWS::Events::Rule").items()
+        if "domainOwner" in body["Properties"]["EventPattern"]["detail"]
+    }
+
+
+def ignored_events_rule(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    (match,) = [
+        (name, body)
+        for name, body in resources(template, "AWS::Events::Rule").items()
+        if "domainOwner" not in body["Properties"]["EventPattern"]["detail"]
+    ]
+    return match
 
 
 def function_by_handler(template: dict[str, Any], handler: str) -> tuple[str, dict[str, Any]]:

@@ -80,11 +80,21 @@ def test_dry_run_worker_reads_only_the_policy_domains(synthesized: Any) -> None:
     }
 
 
-def test_enforce_worker_may_write_packages_of_its_domain_only(synthesized: Any) -> None:
+def test_enforce_worker_may_write_only_the_policy_repositories_and_package_patterns(
+    synthesized: Any,
+) -> None:
+    # Given examples/enforce-npm.json: repository "release"; packages /npm/acme/*, /npm//* and
+    # /npm/acme/widgets$ (the last already inside /npm/acme/*); exclude /npm/acme/legacy~
     template = synthesized.enforce.json
     grants = _codeartifact_grants(role_statements(template, _role_of(template, WORKER)))
+    # Then every write is granted on exactly those package ARN patterns, in that repository
     for action in MUTATING:
-        assert grants[action] == {f"{ARN}:${{AWS::AccountId}}:package/acme/*/*"}
+        assert grants[action] == {
+            f"{ARN}:${{AWS::AccountId}}:package/acme/release/npm/acme/*",
+            f"{ARN}:${{AWS::AccountId}}:package/acme/release/npm//*",
+        }
+    # while reads still cover the domain (the sweep lists every repository's packages)
+    assert grants["codeartifact:ListPackageVersions"] == {f"{ARN}:${{AWS::AccountId}}:package/acme/*/*"}
 
 
 @pytest.mark.parametrize("stack", ["dry", "enforce"])

@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,15 @@ import boto3
 import pytest
 from ca_emulator import Emulator
 from moto import mock_aws
-from template_helpers import actions_of, function_by_handler, render, resources, role_statements
+from template_helpers import (
+    actions_of,
+    domain_rules,
+    function_by_handler,
+    render,
+    resources,
+    resources_of,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -50,6 +59,11 @@ EVENT_SOURCE_MAPPING_CALLS = {
     "sqs:GetQueueAttributes",
     "sqs:GetQueueUrl",
     "sqs:ReceiveMessage",
+}
+WRITE_ACTIONS = {
+    "codeartifact:UpdatePackageVersionsStatus",
+    "codeartifact:DisposePackageVersions",
+    "codeartifact:PutPackageOriginConfiguration",
 }
 # IAM authorizes these API operations with another action's name.
 IAM_ACTION_OF = {
@@ -73,6 +87,27 @@ class CallRecorder:
         if self.phase is not None and threading.get_ident() == self.thread:
             action = f"{model.service_model.signing_name}:{model.name}"
             self.calls.setdefault(self.phase, set()).add(IAM_ACTION_OF.get(action, action))
+
+
+@dataclass
+class WriteRecorder:
+    """The package ARN tail (after ``package/``) of every CodeArtifact write the handlers make."""
+
+    writes: set[tuple[str, str]] = field(default_factory=set)
+    thread: int = field(default_factory=threading.get_ident)
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if f"codeartifact:{model.name}" in WRITE_ACTIONS and threading.get_ident() == self.thread:
+            tail = "/".join(
+                (
+                    params["domain"],
+                    params["repository"],
+                    params["format"],
+                    params.get("namespace") or "",
+                    params["package"],
+                )
+            )
+            self.writes.add((f"codeartifact:{model.name}", tail))
 
 
 @dataclass(frozen=True)
@@ -117,6 +152,7 @@ class Deployed:
     sqs: Any
     queue_url: str
     recorder: CallRecorder
+    write_recorder: WriteRecorder
     environments: dict[str, dict[str, str]]
 
     def sweep(self, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
@@ -191,17 +227,19 @@ def deployed(
     stack = getattr(synthesized, getattr(request, "param", "enforce"))
     template = stack.json
     (table_id, table), *_ = resources(template, "AWS::DynamoDB::Table").items()
-    (rule,) = resources(template, "AWS::Events::Rule").values()
+    rules = list(domain_rules(template).values())  # the ones targeting the work queue
     (mapping,) = resources(template, "AWS::Lambda::EventSourceMapping").values()
     queue_id = mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]
     # Tracer off: LAMBDA_TASK_ROOT below would otherwise make it look for an X-Ray daemon.
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     recorder = CallRecorder()
+    write_recorder = WriteRecorder()
     with mock_aws():
         boto3.setup_default_session()
         assert boto3.DEFAULT_SESSION is not None
         boto3.DEFAULT_SESSION.events.register("before-call", recorder)
+        boto3.DEFAULT_SESSION.events.register("before-parameter-build.codeartifact", write_recorder)
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="work", Attributes={"VisibilityTimeout": "0"})["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
@@ -215,9 +253,12 @@ def deployed(
             BillingMode=table["Properties"]["BillingMode"],
         )
         events = boto3.client("events", region_name=REGION)
-        pattern = json.dumps(render(rule["Properties"]["EventPattern"])).replace("${AWS::AccountId}", ACCOUNT)
-        events.put_rule(Name="codeartifact", EventPattern=pattern)
-        events.put_targets(Rule="codeartifact", Targets=[{"Id": "work", "Arn": queue_arn}])
+        for index, rule in enumerate(rules):  # one per policy domain
+            pattern = json.dumps(render(rule["Properties"]["EventPattern"])).replace(
+                "${AWS::AccountId}", ACCOUNT
+            )
+            events.put_rule(Name=f"codeartifact-{index}", EventPattern=pattern)
+            events.put_targets(Rule=f"codeartifact-{index}", Targets=[{"Id": "work", "Arn": queue_arn}])
         emulator.event_sink = events
         refs = {table_id: "ledger", queue_id: queue_url}
         task_root = {"LAMBDA_TASK_ROOT": str(stack.asset_dir)}
@@ -225,10 +266,11 @@ def deployed(
             handler: {**_environment(template, handler, refs), **task_root} for handler in (WORKER, SWEEP)
         }
         try:
-            yield Deployed(template, emulator, sqs, queue_url, recorder, environments)
+            yield Deployed(template, emulator, sqs, queue_url, recorder, write_recorder, environments)
         finally:
             set_dependencies(None)
             boto3.DEFAULT_SESSION.events.unregister("before-call", recorder)
+            boto3.DEFAULT_SESSION.events.unregister("before-parameter-build.codeartifact", write_recorder)
             boto3.DEFAULT_SESSION = None
 
 
@@ -270,6 +312,21 @@ def test_every_aws_call_is_allowed_by_the_functions_role(
     # what Lambda's event source mapping calls with the worker's role to consume the queue
     unused = {a for a in worker_allowed - calls["worker"] if not a.startswith(("xray:", "logs:"))}
     assert unused - EVENT_SOURCE_MAPPING_CALLS == {"codeartifact:DisposePackageVersions"}
+    # ... and every write's package ARN lies inside the role's scoped write resources
+    _, worker = function_by_handler(deployed.template, WORKER)
+    write_patterns = {
+        action: {arn.split(":package/", 1)[1] for arn in resources_of(statement)}
+        for statement in role_statements(deployed.template, worker["Properties"]["Role"]["Fn::GetAtt"][0])
+        for action in actions_of(statement)
+        if action in WRITE_ACTIONS
+    }
+    writes = deployed.write_recorder.writes
+    assert {action for action, _ in writes} >= {
+        "codeartifact:UpdatePackageVersionsStatus",
+        "codeartifact:PutPackageOriginConfiguration",
+    }
+    for action, tail in writes:
+        assert any(fnmatchcase(tail, pattern) for pattern in write_patterns[action]), (action, tail)
     sweep_allowed = _allowed(deployed.template, SWEEP)
     assert calls["sweep"] == {"codeartifact:ListRepositoriesInDomain", "sqs:SendMessage"}
     assert calls["sweep"] - sweep_allowed == set()

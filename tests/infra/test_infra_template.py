@@ -11,7 +11,9 @@ from template_helpers import (
     ENFORCE_SETTINGS,
     OWNER,
     actions_of,
+    domain_rules,
     function_by_handler,
+    ignored_events_rule,
     render,
     resources,
     resources_of,
@@ -40,41 +42,65 @@ def _work_queue(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return logical_id, template["Resources"][logical_id]["Properties"]
 
 
-def test_rule_matches_codeartifact_version_changes_of_policy_domains_only(synthesized: Any) -> None:
-    # Given a dry-run policy over acme (owner pinned) and beta (no owner)
-    (rule,) = resources(synthesized.dry.json, "AWS::Events::Rule").values()
-    pattern = render(rule["Properties"]["EventPattern"])
-    # Then the rule takes only CodeArtifact's version-change events of those domains, each
-    # pinned to its owner: beta to the deploying account, as the sweep and IAM read it
-    assert pattern == {
-        "source": ["aws.codeartifact"],
-        "detail-type": ["CodeArtifact Package Version State Change"],
-        "detail": {
-            "$or": [
-                {"domainName": ["beta"], "domainOwner": ["${AWS::AccountId}"]},
-                {"domainName": ["acme"], "domainOwner": [OWNER]},
-            ]
+KNOWN_DETAIL = {
+    "packageFormat": ["cargo", "generic", "maven", "npm", "nuget", "pypi", "ruby", "swift"],
+    "$or": [
+        {
+            "operationType": ["Created", "Updated"],
+            "packageVersionState": ["Archived", "Disposed", "Published", "Unfinished", "Unlisted"],
         },
-    }
-    assert "EventBusName" not in rule["Properties"]  # the default bus, where CodeArtifact publishes
+        {"operationType": ["Deleted"]},
+    ],
+}
 
 
-def test_rule_with_one_owner_needs_no_or(synthesized: Any) -> None:
-    (rule,) = resources(synthesized.enforce.json, "AWS::Events::Rule").values()
-    assert render(rule["Properties"]["EventPattern"]["detail"]) == {
-        "domainName": ["acme"],
-        "domainOwner": ["${AWS::AccountId}"],
+def _rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """domainName -> rule properties, one rule per policy domain."""
+    found: dict[str, dict[str, Any]] = {}
+    for rule in domain_rules(template).values():
+        (domain,) = rule["Properties"]["EventPattern"]["detail"]["domainName"]
+        found[domain] = rule["Properties"]
+    return found
+
+
+def test_one_rule_per_domain_matches_its_version_changes_pinned_to_its_owner(synthesized: Any) -> None:
+    # Given a dry-run policy over acme (owner pinned) and beta (no owner)
+    rules = _rules(synthesized.dry.json)
+    # Then each domain has its rule, taking only CodeArtifact's version-change events of that
+    # domain pinned to its owner (beta: the deploying account, as the sweep and IAM read it),
+    # and only formats and states the engine knows
+    assert {domain: render(props["EventPattern"]) for domain, props in rules.items()} == {
+        domain: {
+            "source": ["aws.codeartifact"],
+            "detail-type": ["CodeArtifact Package Version State Change"],
+            "detail": {"domainName": [domain], "domainOwner": [owner], **KNOWN_DETAIL},
+        }
+        for domain, owner in (("acme", OWNER), ("beta", "${AWS::AccountId}"))
     }
+    for props in rules.values():
+        assert "EventBusName" not in props  # the default bus, where CodeArtifact publishes
+
+
+def test_rule_formats_and_states_are_the_ones_the_engine_knows() -> None:
+    from ca_lifecycle.events import DOCUMENTED_STATES, OperationType, PackageFormat
+    from ca_lifecycle.policy.patterns import KNOWN_FORMATS
+
+    # The rule drops the rest, so a drift here would drop events the engine could handle
+    assert set(c.EVENT_PACKAGE_FORMATS) == set(KNOWN_FORMATS) == set(PackageFormat.__args__)
+    assert set(c.EVENT_VERSION_STATES) == {str(state) for state in DOCUMENTED_STATES}
+    assert {*c.EVENT_CHANGE_OPERATIONS, c.EVENT_DELETE_OPERATION} == set(OperationType.__args__)
 
 
 def test_rule_targets_work_queue_with_retry_policy_and_its_own_dlq(synthesized: Any) -> None:
     template = synthesized.dry.json
-    (rule,) = resources(template, "AWS::Events::Rule").values()
-    (target,) = rule["Properties"]["Targets"]
     work_queue_id, _ = _work_queue(template)
-    assert target["Arn"] == {"Fn::GetAtt": [work_queue_id, "Arn"]}
-    assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
-    dlq_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    dlqs = set()
+    for props in _rules(template).values():
+        (target,) = props["Targets"]
+        assert target["Arn"] == {"Fn::GetAtt": [work_queue_id, "Arn"]}
+        assert target["RetryPolicy"] == {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+        dlqs.add(target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0])
+    (dlq_id,) = dlqs  # one rule DLQ for all domains
     assert dlq_id != work_queue_id
     assert template["Resources"][dlq_id]["Properties"]["MessageRetentionPeriod"] == 14 * 86400
 
@@ -104,7 +130,7 @@ def test_every_queue_denies_non_tls_access(synthesized: Any) -> None:
             }:
                 guarded.update(ref["Ref"] for ref in policy["Properties"]["Queues"])
     assert queues == guarded
-    assert len(queues) == 4  # work queue + its DLQ + rule DLQ + sweep DLQ
+    assert len(queues) == 5  # work queue + its DLQ + rule DLQ + sweep DLQ + ignored events
 
 
 @pytest.mark.parametrize(
@@ -134,8 +160,10 @@ def test_functions_runtime_layer_and_environment(synthesized: Any, handler: str,
     assert props["Timeout"] == timeout
     assert props["TracingConfig"] == {"Mode": "Active"}
     (layer,) = props["Layers"]
+    # Partition and region from the stack, the publishing account from the region's mapping
     assert layer == (
-        "arn:aws:lambda:${AWS::Region}:017000801446:layer:"
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:"
+        "${Map:PowertoolsLayerAccounts/${AWS::Region}/account}:layer:"
         f"AWSLambdaPowertoolsPythonV3-python313-arm64:{c.POWERTOOLS_LAYER_VERSION}"
     )
     env = props["Environment"]["Variables"]
@@ -167,13 +195,24 @@ def test_sweep_schedule_defaults_to_daily_with_retry_and_dlq(synthesized: Any) -
     assert invoke_config["Properties"]["MaximumRetryAttempts"] == 2
     _, sweep = function_by_handler(template, SWEEP)
     assert sweep["Properties"]["DeadLetterConfig"]["TargetArn"] == {"Fn::GetAtt": [dlq_id, "Arn"]}
-    # Scheduler assumes a role of ours, only from this account
+    # Scheduler assumes a role of ours, only from this account and for this schedule's group
+    (group_id,) = resources(template, "AWS::Scheduler::ScheduleGroup")
+    group_name = template["Resources"][group_id]["Properties"]["Name"]
+    assert props["GroupName"] == group_name
     role_id = props["Target"]["RoleArn"]["Fn::GetAtt"][0]
     trust = render(template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"])
     assert trust == [
         {
             "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"aws:SourceAccount": "${AWS::AccountId}"}},
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": "${AWS::AccountId}"},
+                "ArnLike": {
+                    "aws:SourceArn": [
+                        "${" + group_id + ".Arn}",
+                        f"arn:${{AWS::Partition}}:scheduler:${{AWS::Region}}:${{AWS::AccountId}}:schedule/{group_name}/*",
+                    ]
+                },
+            },
             "Effect": "Allow",
             "Principal": {"Service": "scheduler.amazonaws.com"},
         }
@@ -229,10 +268,12 @@ def test_alarms_watch_every_dlq_and_worker_errors_and_throttles(synthesized: Any
         if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     }
     work_queue_id, _ = _work_queue(template)
+    _, ignored = ignored_events_rule(template)
+    ignored_queue_id = ignored["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0]
     dlq_names = {
         "${" + name + ".QueueName}"
         for name in resources(template, "AWS::SQS::Queue")
-        if name != work_queue_id
+        if name not in (work_queue_id, ignored_queue_id)  # ignored events page nobody
     }
     assert watched_queues == dlq_names
     worker_id, _ = function_by_handler(template, WORKER)
@@ -363,6 +404,8 @@ ALARMS = {
 def test_alarm_metrics_thresholds_periods_and_missing_data(synthesized: Any) -> None:
     found = {}
     for logical_id, alarm in _alarm_metrics(synthesized.dry.json).items():
+        if logical_id.startswith("LifecycleEventsSilent"):
+            continue  # test_a_domain_with_an_owner_alarms_when_its_events_fall_silent
         (name,) = [key for key in ALARMS if logical_id.startswith(f"Lifecycle{key}")]
         found[name] = (
             alarm["Namespace"],
@@ -403,21 +446,26 @@ def _queue_policy_allows(template: dict[str, Any], queue_id: str) -> list[dict[s
     ]
 
 
-def test_only_this_rule_may_send_to_the_work_queue_and_its_dlq(synthesized: Any) -> None:
+def test_only_the_domain_rules_may_send_to_the_work_queue_and_its_dlq(synthesized: Any) -> None:
     template = synthesized.dry.json
-    rule_id, rule = next(iter(resources(template, "AWS::Events::Rule").items()))
-    (target,) = rule["Properties"]["Targets"]
+    rules = domain_rules(template)
     work_queue_id, _ = _work_queue(template)
-    rule_dlq_id = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+    (rule_dlq_id,) = {
+        rule["Properties"]["Targets"][0]["DeadLetterConfig"]["Arn"]["Fn::GetAtt"][0]
+        for rule in rules.values()
+    }
     for queue_id in (work_queue_id, rule_dlq_id):
-        (allow,) = _queue_policy_allows(template, queue_id)
-        # EventBridge, and only on behalf of this rule (confused-deputy guard)
-        assert allow["Principal"] == {"Service": "events.amazonaws.com"}
-        assert allow["Condition"] == {"ArnEquals": {"aws:SourceArn": "${" + rule_id + ".Arn}"}}
-        assert "sqs:SendMessage" in (
-            [allow["Action"]] if isinstance(allow["Action"], str) else allow["Action"]
+        allows = _queue_policy_allows(template, queue_id)
+        # EventBridge, and only on behalf of these rules (confused-deputy guard): one each
+        assert sorted(allow["Condition"]["ArnEquals"]["aws:SourceArn"] for allow in allows) == sorted(
+            "${" + rule_id + ".Arn}" for rule_id in rules
         )
-        assert allow["Resource"] == "${" + queue_id + ".Arn}"
+        for allow in allows:
+            assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+            assert "sqs:SendMessage" in (
+                [allow["Action"]] if isinstance(allow["Action"], str) else allow["Action"]
+            )
+            assert allow["Resource"] == "${" + queue_id + ".Arn}"
 
 
 def test_scheduler_role_may_invoke_the_sweep_and_reach_its_dlq_only(synthesized: Any) -> None:
@@ -449,22 +497,23 @@ def test_layer_build_matches_the_functions_runtime_and_architecture(synthesized:
     (layer,) = props["Layers"]
     (architecture,) = props["Architectures"]
     python_tag = props["Runtime"].replace(".", "")  # python3.13 -> python313
-    # arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION, the region a deploy-time token
-    arn, partition, service, region, account, kind, name, version = layer.replace(
-        "${AWS::Region}", "REGION"
-    ).split(":")
-    assert (arn, partition, service, region, kind) == ("arn", "aws", "lambda", "REGION", "layer")
-    assert account == "017000801446"  # the Powertools team's publishing account
-    assert name == f"AWSLambdaPowertoolsPythonV3-{python_tag}-{architecture}"
-    assert int(version) == c.POWERTOOLS_LAYER_VERSION
+    # Partition, region and the region's publishing account: all resolved at deploy
+    assert layer == (
+        "arn:${AWS::Partition}:lambda:${AWS::Region}:${Map:PowertoolsLayerAccounts/${AWS::Region}/account}"
+        f":layer:AWSLambdaPowertoolsPythonV3-{python_tag}-{architecture}:{c.POWERTOOLS_LAYER_VERSION}"
+    )
+    mapping = synthesized.enforce.json["Mappings"]["PowertoolsLayerAccounts"]
+    assert mapping == {region: {"account": acct} for region, acct in c.POWERTOOLS_LAYER_ACCOUNTS.items()}
 
 
 def test_outputs_name_the_rule_and_schedule_the_rollback_runbook_disables(synthesized: Any) -> None:
     # Given the synthesized stack
     template = synthesized.dry.json
     outputs = template["Outputs"]
-    # Then the rule and the schedule are outputs, referring to the deployed resources themselves
-    (rule_id,) = resources(template, "AWS::Events::Rule")
+    # Then the rules and the schedule are outputs, referring to the deployed resources themselves
+    rule_ids = domain_rules(template)
     (schedule_id,) = resources(template, "AWS::Scheduler::Schedule")
-    assert outputs["EventRuleName"]["Value"] == {"Ref": rule_id}
+    assert outputs["EventRuleNames"]["Value"] == {
+        "Fn::Join": [",", [{"Ref": rule_id} for rule_id in rule_ids]]
+    }
     assert outputs["SweepScheduleName"]["Value"] == {"Ref": schedule_id}
