@@ -131,11 +131,13 @@ DEFAULT_LOG_LEVEL: Final = "INFO"
 
 # --- IAM -----------------------------------------------------------------------------------
 # The ledger calls the worker makes (ca_lifecycle.ledger.dynamodb): GetItem (last sequence,
-# claimed events), PutItem (event claims), UpdateItem (evaluation records), BatchWriteItem
-# (version records), Query (a package's records). Not CDK's grant_read_write_data, which adds
-# Scan, DeleteItem, BatchGetItem, ConditionCheckItem, DescribeTable and stream reads nobody makes.
+# claimed events), PutItem (event claims, write intents), UpdateItem (evaluation records),
+# BatchWriteItem (version records), Query (a package's records), DeleteItem (settled write
+# intents). Not CDK's grant_read_write_data, which adds Scan, BatchGetItem,
+# ConditionCheckItem, DescribeTable and stream reads nobody makes.
 LEDGER_ACTIONS: Final = (
     "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
