@@ -18,12 +18,12 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from ca_lifecycle.app.package import PackageResult
+    from ca_lifecycle.app.package import PackageResult, PlannedWrite
     from ca_lifecycle.app.scope import Target
     from ca_lifecycle.facts import PackageRef
     from ca_lifecycle.gateway import CodeArtifactGateway
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from ca_lifecycle.policy import PolicyDocument
     from rich.console import Console
     from rich.progress import Progress
+
+    from ca_lifecycle_cli.saved_plan import SavedPlan
 
 EXIT_OK = 0
 EXIT_ACTIONS_FAILED = 1
@@ -55,13 +57,22 @@ AWS_DEFAULT_REGION); AWS_ENDPOINT_URL_CODEARTIFACT points it at another endpoint
 emulator), and AWS_MAX_ATTEMPTS overrides the 8 attempts per call."""
 
 LEDGER_HELP = """\
-ledger (when each version was archived, cached publish times):
-  --ledger PATH        a local JSON file, created if missing and updated by every run
+ledger (when each version was archived, cached publish times, holds, write intents):
+  --ledger PATH        a local JSON file, updated by every run (created, with a notice on
+                       stderr, when missing; its folder must exist); two processes may
+                       share it: each operation takes PATH.lock
   --ledger-table NAME  the deployed DynamoDB table (what the Lambda functions use); a
                        policy without domain_owner then means the caller's account
                        (sts:GetCallerIdentity), so keys match the worker's
   neither              plan/explain use a temporary file discarded at exit: Archived
-                       versions then count as first seen now, so nothing is disposable"""
+                       versions then count as first seen now, so nothing is disposable
+
+clock: every time written to a ledger is the real time of the run. plan and explain with
+--now (a what-if clock) read the ledger and write nothing to it; apply refuses a --now
+that is not now unless --simulated-clock says the ledger is a rehearsal ledger."""
+
+# A --now this close to the wall clock is "now" typed by hand, not a what-if.
+NOW_TOLERANCE = timedelta(minutes=5)
 
 NOW_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 NOW_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -130,6 +141,33 @@ def parse_now(text: str | None) -> datetime:
         # Age arithmetic (now - published_before, up to 100 years) overflows near year 1 or 9999.
         raise CliError(f"--now: {text!r} is out of range: use a time from 1970 to 8999")
     return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """The decision time of a run and whether the ledger may record observations."""
+
+    now: datetime
+    read_only: bool  # a what-if preview: the ledger is read, never written
+
+
+def preview_clock(args: argparse.Namespace) -> Clock:
+    """plan/explain: ``--now`` is a what-if; the ledger it reads is not written."""
+    return Clock(parse_now(args.now), read_only=args.now is not None)
+
+
+def apply_clock(args: argparse.Namespace) -> Clock:
+    """apply records what it does at the time it does it: a --now that is not now would put
+    archives in the past (disposable at once) or the future, so it needs --simulated-clock."""
+    now = parse_now(args.now)
+    simulated = bool(getattr(args, "simulated_clock", False))
+    if args.now is not None and not simulated and abs(now - datetime.now(UTC)) > NOW_TOLERANCE:
+        raise CliError(
+            f"--now {args.now} is not now: apply records its archives at the time it makes them; "
+            "use plan --now for a what-if, or add --simulated-clock to rehearse time on a ledger "
+            "kept for that purpose"
+        )
+    return Clock(now, read_only=False)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -222,8 +260,16 @@ def open_ledger(args: argparse.Namespace, *, required_for: str | None = None) ->
     if args.ledger is not None:
         if args.ledger.is_dir():
             raise CliError(f"--ledger: {args.ledger} is a directory, expected a JSON file")
+        if args.ledger.parent.exists() and not args.ledger.parent.is_dir():
+            raise CliError(f"--ledger: cannot use {args.ledger}: {args.ledger.parent} is not a folder")
+        if not args.ledger.exists() and not args.ledger.parent.is_dir():
+            # A mistyped path must not silently start a new ledger (every clock restarts).
+            raise CliError(
+                f"--ledger: folder {args.ledger.parent} does not exist: nothing was created "
+                "(create it first to start a new ledger there)"
+            )
         try:
-            yield LocalLedger(args.ledger)
+            yield LocalLedger(args.ledger, on_create=_announce_new_ledger)
         except OSError as exc:
             # The ledger is read and rewritten mid-scan: say which file, not only the errno.
             if exc.filename is None or not _within(Path(exc.filename), args.ledger.parent):
@@ -234,6 +280,14 @@ def open_ledger(args: argparse.Namespace, *, required_for: str | None = None) ->
         raise CliError(f"{required_for} needs a ledger: pass --ledger PATH or --ledger-table NAME")
     with tempfile.TemporaryDirectory(prefix="ca-lifecycle-") as folder:
         yield LocalLedger(Path(folder) / "ledger.json")
+
+
+def _announce_new_ledger(path: Path) -> None:
+    print(
+        f"ledger: {path} did not exist: started a new ledger there "
+        "(versions already Archived count as first seen now)",
+        file=sys.stderr,
+    )
 
 
 def _within(path: Path, folder: Path) -> bool:
@@ -327,6 +381,22 @@ class ScanReport:
     applied: bool = False
     # --sizes: (package, version) -> asset bytes of every version to dispose; None without it.
     asset_bytes: dict[tuple[PackageRef, str], int] | None = None
+    interrupted: bool = False  # stopped on request (Ctrl-C) after the write in flight
+
+    def confirmed_writes(self) -> dict[PackageRef, dict[str, PlannedWrite]]:
+        """What this (preview) report shows will be written: all a confirmation may allow."""
+        from ca_lifecycle.app.package import PlannedWrite
+        from ca_lifecycle.facts import Action
+
+        writes: dict[PackageRef, dict[str, PlannedWrite]] = {}
+        for result in self.results:
+            planned = writes.setdefault(result.package, {})
+            for decision in result.evaluation.decisions:
+                if decision.action in (Action.ARCHIVE, Action.DISPOSE) and decision.revision:
+                    planned[decision.version] = PlannedWrite(
+                        decision.action, decision.status, decision.revision
+                    )
+        return writes
 
     def bytes_to_free(self, result: PackageResult) -> int:
         """The asset bytes of the versions ``result`` disposes (0 without ``--sizes``)."""
@@ -452,11 +522,17 @@ def run_scan(
     report: ScanReport | None = None,
     default_owner: str | None = None,
     sizes: bool = False,
+    read_only: bool = False,
+    allowed: Mapping[PackageRef, Mapping[str, PlannedWrite]] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> ScanReport:
     """Enumerate policy scope → repositories → packages and run ``process_package`` on each.
 
     Pass ``report`` to keep what was done so far when an AWS error interrupts the scan.
     ``sizes``: also read the asset bytes of every version to dispose (``--sizes``).
+    ``read_only``: write nothing to the ledger (a what-if clock). ``allowed``: per package,
+    the writes a person confirmed; a package or write not in it is not written.
+    ``should_stop``: checked between write chunks and packages (Ctrl-C).
     """
     from ca_lifecycle.app.package import process_package
     from ca_lifecycle.policy import Mode
@@ -474,14 +550,87 @@ def run_scan(
                 if progress is not None and task is not None:
                     progress.update(task, description=f"{target.repository}: {package.name}")
                 result = process_package(
-                    package, document=document, gateway=gateway, ledger=ledger, now=now, apply=apply
+                    package,
+                    document=document,
+                    gateway=gateway,
+                    ledger=ledger,
+                    now=now,
+                    apply=apply,
+                    read_only=read_only,
+                    allowed=None if allowed is None else allowed.get(package, {}),
+                    should_stop=should_stop,
                 )
                 report.results.append(result)
+                if result.interrupted or (should_stop is not None and should_stop()):
+                    report.interrupted = True
+                    return report
                 if report.asset_bytes is not None:
                     report.asset_bytes.update(disposed_asset_bytes(gateway, result))
                 if progress is not None and task is not None:
                     progress.advance(task)
     return report
+
+
+def run_planned(
+    document: PolicyDocument,
+    gateway: CodeArtifactGateway,
+    ledger: Ledger,
+    now: datetime,
+    *,
+    plan: SavedPlan,
+    report: ScanReport,
+    should_stop: Callable[[], bool] | None = None,
+) -> ScanReport:
+    """Carry out a saved plan: only its packages are evaluated, only its writes are made."""
+    from ca_lifecycle.app.package import process_package
+    from ca_lifecycle.policy import Mode
+
+    report.applied = document.mode is Mode.ENFORCE
+    for planned in plan.packages:
+        result = process_package(
+            planned.ref(),
+            document=document,
+            gateway=gateway,
+            ledger=ledger,
+            now=now,
+            apply=True,
+            allowed=planned.allowed(),
+            should_stop=should_stop,
+        )
+        report.results.append(result)
+        if result.interrupted or (should_stop is not None and should_stop()):
+            report.interrupted = True
+            break
+    return report
+
+
+@contextlib.contextmanager
+def deferred_interrupt() -> Iterator[Callable[[], bool]]:
+    """The first Ctrl-C asks the run to stop after the write in flight (and its ledger save);
+    the second stops at once. Yields the question the write loop asks between chunks."""
+    import signal
+    import threading
+
+    requested = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield requested.is_set  # signals reach the main thread only (tests may run elsewhere)
+        return
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        if requested.is_set():
+            raise KeyboardInterrupt
+        requested.set()
+        print(
+            "\nstopping after the write in flight (Ctrl-C again to stop at once)…",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield requested.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def disposed_asset_bytes(
@@ -597,14 +746,14 @@ def error_message(exc: BaseException) -> tuple[str, int]:
         Throttled,
         Unreachable,
     )
-    from ca_lifecycle.ledger.local import LedgerFileError
+    from ca_lifecycle.ledger.local import LedgerFileError, LedgerLockedError
     from ca_lifecycle.policy import PolicyError
 
     if isinstance(exc, CliError):
         return exc.message, exc.exit_code
     if isinstance(exc, PolicyError):
         return "\n".join(exc.lines()), EXIT_BAD_INPUT
-    if isinstance(exc, LedgerFileError):
+    if isinstance(exc, LedgerFileError | LedgerLockedError):
         return f"ledger: {exc}", EXIT_BAD_INPUT
     if isinstance(exc, NoCredentials | NoCredentialsError | PartialCredentialsError):
         return (

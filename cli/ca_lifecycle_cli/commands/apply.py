@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ca_lifecycle_cli.commands.plan import add_repository_argument
@@ -36,6 +38,15 @@ Without a terminal, --yes is required. Then prints each action's outcome: done, 
 by guard (concurrent change) or failed with the API's error code.
 --json: the plan document with an "outcome" per archive/dispose decision and origin.
 
+Interactive confirmation is binding: apply then writes exactly the versions it listed (same
+revision and status); anything new since the preview is skipped and reported. Ctrl-C
+finishes the write in flight and records it, then stops and prints what was done (exit
+130); a second Ctrl-C stops at once (the ledger's write intents let the next run learn
+what that last call did). --plan FILE: the writes of a saved plan, exactly.
+
+--now: apply records its archives at the time it makes them, so a --now that is not now is
+refused unless --simulated-clock (a ledger kept to rehearse time, never the deployed one).
+
 --sizes: also the bytes the disposals stop billing ("bytes_to_free" in the JSON summary),
 read just before each dispose deletes the assets: one ListPackageVersionAssets call
 (paged) per version to dispose; needs codeartifact:ListPackageVersionAssets."""
@@ -52,6 +63,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_scan_arguments(parser)
     add_repository_argument(parser)
     parser.add_argument("--yes", "-y", action="store_true", help="apply without asking for confirmation")
+    parser.add_argument(
+        "--plan",
+        metavar="FILE",
+        type=Path,
+        help="make exactly the writes of a plan saved by `plan --out FILE` (same policy, not "
+        "expired); what changed since is skipped and reported, nothing else is written",
+    )
+    parser.add_argument(
+        "--simulated-clock",
+        action="store_true",
+        help="accept a --now that is not now and record it in the ledger as if it were: for a "
+        "ledger kept to rehearse time (tests, demos), never the deployed one",
+    )
     parser.set_defaults(run=run)
 
 
@@ -61,24 +85,35 @@ def run(args: argparse.Namespace) -> int:
 
     from ca_lifecycle_cli.commands.plan import render_plan
     from ca_lifecycle_cli.common import (
+        EXIT_INTERRUPTED,
         CliError,
         ScanReport,
+        apply_clock,
         default_owner,
+        deferred_interrupt,
         ledger_label,
         load_document,
         make_gateway,
         open_ledger,
-        parse_now,
         print_json,
+        run_planned,
         run_scan,
         stderr_console,
         stdout_console,
     )
 
-    now = parse_now(args.now)
+    clock = apply_clock(args)
+    now = clock.now
     document = load_document(args.policy)
     enforce = document.mode is Mode.ENFORCE
-    if enforce and not args.yes and not sys.stdin.isatty():
+    saved = None
+    if args.plan is not None:
+        from ca_lifecycle_cli.saved_plan import read_plan
+
+        if args.repository:
+            raise CliError("--plan and --repository: a saved plan already names its packages")
+        saved = read_plan(args.plan, document, datetime.now(UTC))
+    if enforce and not args.yes and saved is None and not sys.stdin.isatty():
         raise CliError(
             "mode is enforce and stdin is not a terminal: pass --yes to apply without confirmation"
         )
@@ -88,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     owner = default_owner(args)
     with open_ledger(args, required_for="apply in enforce mode" if enforce else None) as ledger:
 
-        def scan(apply: bool, report: ScanReport | None = None) -> ScanReport:
+        def scan(apply: bool, report: ScanReport | None = None, **extra: Any) -> ScanReport:
             return run_scan(
                 document,
                 gateway,
@@ -99,6 +134,7 @@ def run(args: argparse.Namespace) -> int:
                 report=report,
                 default_owner=owner,
                 sizes=args.sizes,
+                **extra,
             )
 
         if not enforce:
@@ -112,25 +148,40 @@ def run(args: argparse.Namespace) -> int:
                 "(set mode: enforce in the policy to apply)."
             )
             return EXIT_OK
-        if not args.yes:
+        allowed = None
+        if saved is None and not args.yes:
             preview = scan(apply=False)
             render_plan(preview, console, args.policy, ledger_label(args))
             if not _confirm(preview):
                 stderr_console().print("Aborted: nothing was changed.")
                 return EXIT_OK
+            # Exactly what was shown: a version the confirmation did not list is not written.
+            allowed = preview.confirmed_writes()
         report = ScanReport(mode=document.mode.value, now=now, targets=[])
-        try:
-            scan(apply=True, report=report)
-        except (Exception, KeyboardInterrupt):
-            # What was done before the error (or Ctrl-C) is in the ledger and in CodeArtifact:
-            # show it too, then the error line.
-            if report.results:
-                render_outcomes(report, stderr_console())
-            raise
+        with deferred_interrupt() as should_stop:
+            try:
+                if saved is not None:
+                    run_planned(
+                        document, gateway, ledger, now, plan=saved, report=report, should_stop=should_stop
+                    )
+                else:
+                    scan(apply=True, report=report, allowed=allowed, should_stop=should_stop)
+            except (Exception, KeyboardInterrupt):
+                # What was done before the error (or a second Ctrl-C) is in the ledger and in
+                # CodeArtifact: show it too, then the error line.
+                if report.results:
+                    render_outcomes(report, stderr_console())
+                raise
     if args.json:
         print_json(report.document())
     else:
         render_outcomes(report, console)
+    if report.interrupted:
+        stderr_console().print(
+            "Interrupted: stopped after the write in flight; everything done is recorded above "
+            "and in the ledger. Run apply again to continue."
+        )
+        return EXIT_INTERRUPTED
     return EXIT_ACTIONS_FAILED if report.failures() else EXIT_OK
 
 
@@ -139,7 +190,7 @@ def _confirm(preview: ScanReport) -> bool:
     actions = total["actions"]
     changes = actions["archive"] + actions["dispose"] + total["origins_to_lock"]
     if not changes:
-        return True  # nothing to confirm: the apply pass finds nothing to write either
+        return True  # nothing to confirm: the apply pass may write nothing but origin locks shown
     sys.stderr.write(
         f"Archive {actions['archive']}, dispose {actions['dispose']} version(s) and lock "
         f"{total['origins_to_lock']} origin(s)? [y/N] "

@@ -17,6 +17,8 @@ from ca_lifecycle_cli.common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ca_lifecycle.app.package import PackageResult
     from ca_lifecycle.facts import PackageRef
     from ca_lifecycle.ledger import VersionRecord
@@ -117,8 +119,9 @@ class VersionFacts:
         }
 
 
-def version_facts(result: PackageResult, records: dict[str, VersionRecord]) -> list[VersionFacts]:
-    """Join the evaluation with the ledger as it stands after it (what the next run starts from)."""
+def version_facts(result: PackageResult, records: Mapping[str, VersionRecord]) -> list[VersionFacts]:
+    """Join the evaluation with the ledger as the run leaves it (what the next run starts from;
+    with a what-if --now, what it would be: nothing is written)."""
     from ca_lifecycle.facts import Status
 
     first_seen = set(result.evaluation.record_archived)
@@ -170,12 +173,13 @@ def run(args: argparse.Namespace) -> int:
         load_document,
         make_gateway,
         open_ledger,
-        parse_now,
+        preview_clock,
         print_json,
         stdout_console,
     )
 
-    now = parse_now(args.now)
+    clock = preview_clock(args)
+    now = clock.now
     document = load_document(args.policy)
     package = parse_package_ref(args.package)
     # The owner the policy names for this domain, so ledger keys match plan/apply's.
@@ -185,13 +189,18 @@ def run(args: argparse.Namespace) -> int:
     with open_ledger(args) as ledger:
         try:
             result = process_package(
-                package, document=document, gateway=gateway, ledger=ledger, now=now, apply=False
+                package,
+                document=document,
+                gateway=gateway,
+                ledger=ledger,
+                now=now,
+                apply=False,
+                read_only=clock.read_only,
             )
         except NotFound as exc:
             raise CliError(f"no such package {package.display()}: {exc.message}", EXIT_AWS) from exc
-        records = dict(ledger.load_package(package).versions)
     bytes_to_free = sum(disposed_asset_bytes(gateway, result).values()) if args.sizes else None
-    rows = version_facts(result, records)
+    rows = version_facts(result, result.records)
     evaluation = result.evaluation
     if args.json:
         extra = {} if bytes_to_free is None else {"bytes_to_free": bytes_to_free}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ca_lifecycle_cli.common import (
@@ -28,7 +29,11 @@ none (no rule applies), each with the rule that produced it. Also the origin con
 each package would be locked to.
 
 Nothing is changed: plan makes only List/Describe calls, whatever the policy's mode. The
-ledger may learn publish times and first-seen archive times (observations, not actions).
+ledger may learn publish times and first-seen archive times (observations, recorded at the
+real time); with --now (a what-if clock) the ledger is read and nothing is written to it.
+
+--out FILE: save exactly the writes shown, each with its revision and expected status, for
+`apply --plan FILE`, which makes those writes and no others.
 
 Human output: a summary per repository, then the actions and origin locks with reasons.
 --json: one document {"mode", "now", "decisions", "origins", "summary"} on stdout.
@@ -49,6 +54,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_scan_arguments(parser)
     add_repository_argument(parser)
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        type=Path,
+        help="also save the plan's writes (version, revision, expected status, action, reason), "
+        "the policy's digest and an expiry to FILE, for `apply --plan FILE`",
+    )
+    parser.add_argument(
+        "--expires",
+        metavar="DURATION",
+        default="24h",
+        help="how long a saved plan may be applied, e.g. 2h, 7d (default 24h)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -69,13 +87,16 @@ def run(args: argparse.Namespace) -> int:
         load_document,
         make_gateway,
         open_ledger,
-        parse_now,
+        preview_clock,
         print_json,
         run_scan,
+        stderr_console,
         stdout_console,
     )
+    from ca_lifecycle_cli.saved_plan import parse_expiry, write_plan
 
-    now = parse_now(args.now)
+    clock = preview_clock(args)
+    expires_in = parse_expiry(args.expires)
     document = load_document(args.policy)
     gateway = make_gateway(sizes=args.sizes)
     owner = default_owner(args)
@@ -84,11 +105,18 @@ def run(args: argparse.Namespace) -> int:
             document,
             gateway,
             ledger,
-            now,
+            clock.now,
             repositories=args.repository,
             default_owner=owner,
             apply=False,
             sizes=args.sizes,
+            read_only=clock.read_only,
+        )
+    if args.out is not None:
+        saved = write_plan(args.out, report, document, args.policy, expires_in)
+        stderr_console().print(
+            f"Saved plan: {saved.count} write(s) to {args.out}, valid until {saved.expires_text}; "
+            f"apply exactly these with: ca-lifecycle apply --policy {args.policy} --plan {args.out}"
         )
     if args.json:
         print_json(report.document())

@@ -81,6 +81,8 @@ class PackageResult:
     interrupted: bool = False  # stopped between write chunks on request (Ctrl-C)
     recovered: list[str] = field(default_factory=list)  # versions an earlier run's open intent changed
     holds_added: dict[str, Hold] = field(default_factory=dict)  # restores noticed: held, not re-archived
+    # The ledger's records as this run leaves them (saved, or in memory when read-only).
+    records: dict[str, VersionRecord] = field(default_factory=dict)
 
     @property
     def current_origin(self) -> OriginConfig | None:
@@ -213,6 +215,7 @@ def process_package(
     view.settle_intents()
     if not read_only:
         ledger.record_evaluation(package, now, sequence)
+    result.records = dict(view.records)
     return result
 
 

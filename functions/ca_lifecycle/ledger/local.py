@@ -70,8 +70,11 @@ class LocalLedger:
         *,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
+        on_create: Callable[[Path], None] | None = None,
     ) -> None:
+        """``on_create``: told when this ledger creates its file (the CLI says so on stderr)."""
         self.path = Path(path)
+        self.on_create = on_create
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.lock_timeout = lock_timeout
         self._sleep = sleep
@@ -121,6 +124,7 @@ class LocalLedger:
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
+        created = not self.path.exists()
         fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -132,6 +136,8 @@ class LocalLedger:
         except BaseException:
             Path(temp).unlink(missing_ok=True)
             raise
+        if created and self.on_create is not None:
+            self.on_create(self.path)
 
     @staticmethod
     def _package(data: dict[str, Any], package: PackageRef) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def test_apply_in_dry_run_mode_prints_the_plan_and_changes_nothing(
     policy = _dry_run_policy(tmp_path)
 
     # When applying, with --yes and without a terminal
-    run = cli("apply", "--policy", policy, "--now", NOW, "--yes", "--json")
+    run = cli("apply", "--simulated-clock", "--policy", policy, "--now", NOW, "--yes", "--json")
 
     # Then the plan is printed, nothing was written, and it says so
     assert run.code == 0, run.stderr
@@ -58,7 +58,7 @@ def test_apply_in_dry_run_mode_prints_the_plan_and_changes_nothing(
 
 def test_apply_in_enforce_mode_without_a_terminal_needs_yes(cli: CliRunner, seeded: Emulator) -> None:
     # When applying an enforce policy from a pipe without --yes
-    run = cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", "ledger.json")
+    run = cli("apply", "--simulated-clock", "--policy", POLICY, "--now", NOW, "--ledger", "ledger.json")
 
     # Then it refuses with one line, before any AWS call
     assert run.code == 2
@@ -69,7 +69,7 @@ def test_apply_in_enforce_mode_without_a_terminal_needs_yes(cli: CliRunner, seed
 
 
 def test_apply_in_enforce_mode_needs_a_persistent_ledger(cli: CliRunner, seeded: Emulator) -> None:
-    run = cli("apply", "--policy", POLICY, "--now", NOW, "--yes")
+    run = cli("apply", "--simulated-clock", "--policy", POLICY, "--now", NOW, "--yes")
     assert run.code == 2
     assert run.error_lines == [
         "error: apply in enforce mode needs a ledger: pass --ledger PATH or --ledger-table NAME"
@@ -83,7 +83,9 @@ def test_apply_then_plan_later_disposes_exactly_when_archived_for_has_passed(
     ledger = tmp_path / "ledger.json"
 
     # When applying the enforce policy at NOW with a ledger file
-    applied = cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--yes", "--json")
+    applied = cli(
+        "apply", "--simulated-clock", "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--yes", "--json"
+    )
 
     # Then every intended action is done, batched per expected status, and exit is 0
     assert applied.code == 0, applied.stderr
@@ -128,7 +130,17 @@ def test_apply_then_plan_later_disposes_exactly_when_archived_for_has_passed(
     assert mutating_calls(seeded) == {"UpdatePackageVersionsStatus": 3, "PutPackageOriginConfiguration": 2}
 
     # When applying then
-    disposed = cli("apply", "--policy", POLICY, "--now", DISPOSABLE_FROM, "--ledger", ledger, "--yes")
+    disposed = cli(
+        "apply",
+        "--simulated-clock",
+        "--policy",
+        POLICY,
+        "--now",
+        DISPOSABLE_FROM,
+        "--ledger",
+        ledger,
+        "--yes",
+    )
 
     # Then they are disposed, and the human report lists each outcome
     assert disposed.code == 0, disposed.stderr
@@ -152,7 +164,17 @@ def test_apply_exits_1_when_a_version_changed_concurrently(
     }
 
     # When applying
-    run = cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", tmp_path / "ledger.json", "--yes")
+    run = cli(
+        "apply",
+        "--simulated-clock",
+        "--policy",
+        POLICY,
+        "--now",
+        NOW,
+        "--ledger",
+        tmp_path / "ledger.json",
+        "--yes",
+    )
 
     # Then the guard skips that version (expectedStatus no longer matches), the rest is done
     assert run.code == 1, run.stderr
@@ -175,7 +197,16 @@ def test_apply_on_a_terminal_shows_the_plan_and_asks_first(
 
     # When applying and answering the prompt
     run = run_in_terminal(
-        ["apply", "--policy", str(POLICY), "--now", NOW, "--ledger", str(tmp_path / "ledger.json")],
+        [
+            "apply",
+            "--simulated-clock",
+            "--policy",
+            str(POLICY),
+            "--now",
+            NOW,
+            "--ledger",
+            str(tmp_path / "ledger.json"),
+        ],
         env,
         answer,
     )
@@ -209,7 +240,17 @@ def test_apply_outcomes_stay_visible_at_80_columns_with_a_long_package_name(
             published=datetime(2024, 1, 1 + minor, tzinfo=UTC),
         )
     # When applying (80 columns, no terminal)
-    run = cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", tmp_path / "l.json", "--yes")
+    run = cli(
+        "apply",
+        "--simulated-clock",
+        "--policy",
+        POLICY,
+        "--now",
+        NOW,
+        "--ledger",
+        tmp_path / "l.json",
+        "--yes",
+    )
     # Then every line fits, and each archived version's row still shows its action and outcome
     assert run.code == 0, run.stderr
     lines = run.stdout.splitlines()
@@ -240,7 +281,17 @@ def test_ctrl_c_during_apply_shows_what_was_already_done(
     monkeypatch.setattr(ca_lifecycle.app.package, "process_package", interrupted_second)
     # When applying
     code = main(
-        ["apply", "--policy", str(POLICY), "--now", NOW, "--ledger", str(tmp_path / "l.json"), "--yes"]
+        [
+            "apply",
+            "--simulated-clock",
+            "--policy",
+            str(POLICY),
+            "--now",
+            NOW,
+            "--ledger",
+            str(tmp_path / "l.json"),
+            "--yes",
+        ]
     )
     out, err = capsys.readouterr()
     # Then exit 130, and stderr shows the first package's done archives before the error line

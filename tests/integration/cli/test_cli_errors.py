@@ -58,6 +58,7 @@ def test_no_credentials(cli: CliRunner, command: str) -> None:
         "--ledger",
         "ledger.json",
         "--yes" if command == "apply" else "--json",
+        *(["--simulated-clock"] if command == "apply" else []),
         env={"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
     )
     # Then one line and exit 3

@@ -82,18 +82,22 @@ def test_explain_lists_every_version_in_policy_order_with_rule_and_sources(
         "explain", WIDGETS, "--policy", POLICY, "--now", "2025-06-02T00:00:00Z", "--ledger", ledger, "--json"
     )
 
-    # Then the cached facts come from the ledger: no new DescribePackageVersion for them
+    # Then the what-if runs recorded nothing (issue 17, finding 1): no ledger was written, the
+    # times are described again and the first sighting is still "now" of the what-if clock
+    assert not ledger.exists()
     again = {row["version"]: row for row in later.json()["versions"]}
-    assert again["2.3.1"]["published_source"] == "ledger"
-    assert again["2.3.1"]["published"] == "2025-05-25T00:00:00Z"
-    assert (again["0.9.0"]["archived_at"], again["0.9.0"]["archived_source"]) == (NOW, "ledger: first seen")
+    assert again["2.3.1"]["published_source"] == "describe"
+    assert again["0.9.0"]["archived_source"] == "first seen now"
 
 
 def test_explain_after_apply_says_the_archive_time_was_recorded_by_apply(
     cli: CliRunner, tmp_path: Path
 ) -> None:
     ledger = tmp_path / "ledger.json"
-    assert cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--yes").code == 0
+    assert (
+        cli("apply", "--simulated-clock", "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--yes").code
+        == 0
+    )
 
     rows = cli("explain", WIDGETS, "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--json").json()[
         "versions"

@@ -48,7 +48,20 @@ def test_apply_and_plan_with_the_dynamodb_ledger_use_the_callers_account_in_keys
     table: Any, seeded: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # When applying with --ledger-table (the policy names no domain_owner)
-    code = main(["apply", "--policy", str(POLICY), "--now", NOW, "--ledger-table", TABLE, "--yes", "--json"])
+    code = main(
+        [
+            "apply",
+            "--simulated-clock",
+            "--policy",
+            str(POLICY),
+            "--now",
+            NOW,
+            "--ledger-table",
+            TABLE,
+            "--yes",
+            "--json",
+        ]
+    )
 
     # Then the archive times are in the table under the caller's account, as the worker keys them
     assert code == 0, capsys.readouterr().err

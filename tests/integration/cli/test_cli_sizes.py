@@ -27,7 +27,7 @@ DISPOSED_VERSIONS = 7
 def archived(cli: CliRunner, seeded: Emulator, tmp_path: Path) -> Path:
     """Given `apply` ran at NOW with a ledger file: seven versions disposable from DISPOSABLE_FROM."""
     ledger = tmp_path / "ledger.json"
-    run = cli("apply", "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--yes")
+    run = cli("apply", "--simulated-clock", "--policy", POLICY, "--now", NOW, "--ledger", ledger, "--yes")
     assert run.code == 0, run.stderr
     seeded.reset_stats()
     return ledger
@@ -103,6 +103,7 @@ def test_apply_sizes_reads_each_version_before_disposing_it(
     # When applying at DISPOSABLE_FROM with --sizes (dispose deletes the assets it measures)
     run = cli(
         "apply",
+        "--simulated-clock",
         "--policy",
         POLICY,
         "--now",
@@ -126,7 +127,18 @@ def test_apply_sizes_reads_each_version_before_disposing_it(
 
 
 def test_apply_sizes_human_output_names_the_bytes_no_longer_billed(cli: CliRunner, archived: Path) -> None:
-    run = cli("apply", "--policy", POLICY, "--now", DISPOSABLE_FROM, "--ledger", archived, "--yes", "--sizes")
+    run = cli(
+        "apply",
+        "--simulated-clock",
+        "--policy",
+        POLICY,
+        "--now",
+        DISPOSABLE_FROM,
+        "--ledger",
+        archived,
+        "--yes",
+        "--sizes",
+    )
     assert run.code == 0, run.stderr
     assert f"Disposed versions no longer billed: 1.0 MiB ({TOTAL_BYTES} bytes)." in run.stdout.splitlines()
 
