@@ -305,6 +305,11 @@ def ledger_label(args: argparse.Namespace) -> str:
     return "temporary, discarded at exit (nothing is disposable: see --ledger)"
 
 
+def policy_owner(document: PolicyDocument, domain: str) -> str | None:
+    """The owner the policy names for ``domain``, so ledger keys match plan/apply's."""
+    return next((p.scope.domain_owner for p in document.policies if p.scope.domain == domain), None)
+
+
 def default_owner(args: argparse.Namespace) -> str | None:
     """The domain owner assumed where a policy names none: the caller's account with the
     DynamoDB ledger, so ledger keys equal those the deployed worker writes (events carry the

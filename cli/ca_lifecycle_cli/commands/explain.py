@@ -173,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         load_document,
         make_gateway,
         open_ledger,
+        policy_owner,
         preview_clock,
         print_json,
         stdout_console,
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
     document = load_document(args.policy)
     package = parse_package_ref(args.package)
     # The owner the policy names for this domain, so ledger keys match plan/apply's.
-    owner = next((p.scope.domain_owner for p in document.policies if p.scope.domain == package.domain), None)
+    owner = policy_owner(document, package.domain)
     gateway = make_gateway(sizes=args.sizes)
     package = parse_package_ref(args.package, owner or default_owner(args))
     with open_ledger(args) as ledger:

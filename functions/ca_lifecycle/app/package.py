@@ -649,7 +649,10 @@ class Writer:
         planned = self.allowed.get(decision.version)
         if planned == PlannedWrite(decision.action, decision.status, decision.revision or ""):
             return True
-        self.result.outcomes[decision.version] = skipped(None, "not in the confirmed plan: not written")
+        # A confirmed version that changed since already says how (see below).
+        self.result.outcomes.setdefault(
+            decision.version, skipped(None, "not in the confirmed plan: not written")
+        )
         return False
 
     def _report_changed_since_confirmation(self, evaluation: Evaluation) -> None:
