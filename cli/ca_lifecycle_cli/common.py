@@ -743,6 +743,7 @@ def error_message(exc: BaseException) -> tuple[str, int]:
         NoRegionError,
         PartialCredentialsError,
     )
+    from botocore.parsers import ResponseParserError
     from ca_lifecycle.gateway import (
         AccessDenied,
         GatewayError,
@@ -796,6 +797,8 @@ def error_message(exc: BaseException) -> tuple[str, int]:
         return f"AWS endpoint unreachable: {exc}", EXIT_AWS
     if isinstance(exc, BotoCoreError):
         return f"AWS error: {exc}", EXIT_AWS
+    if isinstance(exc, ResponseParserError):  # an endpoint that answered something not AWS-shaped
+        return f"AWS error: the endpoint's answer could not be read ({exc})", EXIT_AWS
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}", EXIT_BAD_INPUT

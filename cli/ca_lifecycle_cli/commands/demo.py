@@ -38,6 +38,17 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from ca_lifecycle_cli.common import EXIT_BAD_INPUT
+
+    if args.keep is not None:
+        try:
+            Path(args.keep).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"error: --keep: cannot use {args.keep}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     from ca_lifecycle_cli.demo import run_demo  # heavy: moto, boto3, rich, the emulator
 
     return run_demo(keep=args.keep)

@@ -27,6 +27,16 @@ exit codes:
   2  bad seed file (the message names the field) or the address is unavailable"""
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 0-65535 (0 picks a free one)")
+    return port
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "emulator",
@@ -36,7 +46,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default)")
+    parser.add_argument(
+        "--port", type=_port, default=0, help="port to listen on, 0-65535; 0 picks a free one (default)"
+    )
     parser.add_argument("--seed", metavar="FILE", help="seed file (.yaml, .yml or .json) to load first")
     parser.set_defaults(run=run)
 

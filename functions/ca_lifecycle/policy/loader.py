@@ -23,6 +23,8 @@ def parse_policy(data: object) -> PolicyDocument:
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise PolicyError([f"the policy document must be a mapping with version and policies, got {kind}"])
+    if _depth(data) > MAX_DEPTH:
+        raise PolicyError([_TOO_DEEP])
     try:
         return PolicyDocument.model_validate(data)
     except ValidationError as exc:
@@ -30,6 +32,19 @@ def parse_policy(data: object) -> PolicyDocument:
     # The model checks id uniqueness only once every policy is valid; report it anyway.
     messages.extend(m for m in _duplicate_ids(data.get("policies")) if m not in messages)
     raise PolicyError(messages)
+
+
+def _depth(data: object) -> int:
+    """Nesting depth, without recursion (a hostile document must not exhaust the stack)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _duplicate_ids(policies: object) -> list[str]:
@@ -74,11 +89,17 @@ def _yaml_loader() -> type[yaml.SafeLoader]:
     return StrictLoader
 
 
+MAX_DEPTH = 32  # a policy needs about 6 levels; far deeper is a mistake or an attack
+_TOO_DEEP = f"the document is nested more than {MAX_DEPTH} levels deep: not a policy"
+
+
 def _read_yaml(text: str) -> object:
     import yaml
 
     try:
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise PolicyError([_TOO_DEEP]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -101,6 +122,8 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _read_json(text: str) -> object:
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except RecursionError:
+        raise PolicyError([_TOO_DEEP]) from None
     except json.JSONDecodeError as exc:
         raise PolicyError([f"line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
 

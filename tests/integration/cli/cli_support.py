@@ -67,9 +67,16 @@ def mutating_calls(emulator: Emulator) -> dict[str, int]:
     return {op: count for op, count in emulator.stats().items() if op in MUTATING and count}
 
 
-def run_in_terminal(args: list[str], env: dict[str, str], answer: str, timeout: float = 60.0) -> Run:
+def run_in_terminal(
+    args: list[str],
+    env: dict[str, str],
+    answer: str,
+    timeout: float = 60.0,
+    before_answer: Callable[[], None] | None = None,
+) -> Run:
     """Run ``ca-lifecycle ARGS…`` on a pseudo-terminal (stdin, stdout and stderr), typing
-    ``answer`` at the first ``[y/N]`` prompt. Output is what a terminal would show, merged."""
+    ``answer`` at the first ``[y/N]`` prompt (after ``before_answer``, e.g. a concurrent change).
+    Output is what a terminal would show, merged."""
     import pty
     import select
     import subprocess
@@ -100,6 +107,8 @@ def run_in_terminal(args: list[str], env: dict[str, str], answer: str, timeout: 
                     break
                 output += chunk
                 if not answered and b"[y/N]" in output:
+                    if before_answer is not None:
+                        before_answer()
                     os.write(controller, answer.encode() + b"\n")
                     answered = True
             elif process.poll() is not None:
