@@ -24,6 +24,7 @@ from pydantic import (
 from ca_lifecycle.facts import PackageRef, Status
 
 DETAIL_TYPE = "CodeArtifact Package Version State Change"
+MAX_SEQUENCE = 2**63 - 1
 SOURCE = "aws.codeartifact"
 
 PackageFormat = Literal["npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo"]
@@ -91,7 +92,10 @@ class CodeArtifactEventDetail(_Strict):
     # Declared after operationType so its validator can see the operation.
     # Deletes may carry any value, null or none at all (AWS documents none for them).
     package_version_state: str | None = Field(alias="packageVersionState")
-    sequence_number: Annotated[int, Field(ge=0, strict=True)] = Field(alias="sequenceNumber")
+    # Bounded by what AWS can emit (a DynamoDB-safe signed 64-bit number): a bogus 2**70 must
+    # not become a "last sequence" no real event can pass (the worker's stale check also
+    # requires the evaluation to be newer than the event, so no number silences a package).
+    sequence_number: Annotated[int, Field(ge=0, le=MAX_SEQUENCE, strict=True)] = Field(alias="sequenceNumber")
     event_deduplication_id: NonEmpty = Field(alias="eventDeduplicationId")
 
     @model_validator(mode="before")

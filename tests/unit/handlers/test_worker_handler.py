@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -454,3 +454,39 @@ def test_an_event_no_policy_can_claim_costs_no_evaluation(world: World) -> None:
     # Then no evaluation ran, and the second delivery was a plain duplicate
     assert world.service.calls == []
     assert world.ledger.event_claimed(outsider["detail"]["eventDeduplicationId"], NOW)
+
+
+# ----------------------------------------------- bounded sequence numbers (issue 17, finding 7)
+
+
+def _publish_event(sequence: int, at: datetime, dedupe: str) -> dict[str, Any]:
+    body = copy.deepcopy(event("npm-publish.json"))
+    body["time"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    body["detail"]["sequenceNumber"] = sequence
+    body["detail"]["eventDeduplicationId"] = dedupe
+    return body
+
+
+def test_a_sequence_number_beyond_what_aws_emits_fails_alone_naming_the_field(world: World) -> None:
+    response = run(_publish_event(2**70, NOW, "poison"), _publish_event(3, NOW, "fine"))
+    assert failed_ids(response) == ["m0"]
+    assert len(world.service.calls) == 1
+
+
+def test_a_huge_sequence_number_cannot_silence_the_package(world: World) -> None:
+    from dataclasses import replace as with_field
+
+    from ca_lifecycle.events import MAX_SEQUENCE
+    from ca_lifecycle.handlers import set_dependencies
+
+    # Given an event with the largest sequence number evaluated at NOW
+    run(_publish_event(MAX_SEQUENCE, NOW - timedelta(minutes=5), "big"))
+    assert world.ledger.last_sequence(WIDGETS) == MAX_SEQUENCE
+    # When a later change arrives with an ordinary number, after that evaluation
+    set_dependencies(with_field(world.deps, clock=lambda: NOW + timedelta(hours=2)))
+    run(_publish_event(12, NOW + timedelta(hours=1), "later"))
+    # Then it is evaluated, not dropped as stale
+    assert len(world.service.calls) == 2
+    # while a redelivery of something older than the last evaluation is still skipped cheaply
+    run(_publish_event(11, NOW - timedelta(hours=1), "older"))
+    assert len(world.service.calls) == 2

@@ -285,3 +285,50 @@ def test_dynamodb_table_is_created_lazily() -> None:
     with mock_aws():
         create_table("later")
         assert DynamoDBLedger("later").last_sequence(WIDGETS) is None
+
+
+def test_local_a_lock_held_elsewhere_fails_after_the_timeout_with_one_line(tmp_path: Path) -> None:
+    import fcntl
+
+    from ca_lifecycle.ledger.local import LedgerLockedError
+
+    # Given another process (here: another open file description) holding the ledger's lock
+    path = tmp_path / "ledger.json"
+    holder = os.open(path.with_name("ledger.json.lock"), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    waits: list[float] = []
+    ledger = LocalLedger(path, lock_timeout=1.0, sleep=waits.append)
+    try:
+        # When this one needs it
+        with pytest.raises(LedgerLockedError, match="another process has held its lock for 1 s"):
+            ledger.load_package(WIDGETS)
+    finally:
+        os.close(holder)
+    # Then it waited the bounded time in small steps, and works once the lock is free
+    assert len(waits) == 20
+    assert ledger.load_package(WIDGETS).versions == {}
+
+
+def test_local_a_new_file_is_announced_once(tmp_path: Path) -> None:
+    created: list[Path] = []
+    ledger = LocalLedger(tmp_path / "ledger.json", on_create=created.append)
+    ledger.load_package(WIDGETS)  # a read creates nothing
+    assert created == []
+    ledger.record_evaluation(WIDGETS, NOW, 1)
+    ledger.record_evaluation(WIDGETS, NOW, 2)
+    assert created == [tmp_path / "ledger.json"]
+
+
+def test_intents_and_holds_round_trip(ledger: Ledger) -> None:
+    from ca_lifecycle.facts import Action, Status
+    from ca_lifecycle.ledger import Intent
+
+    intent = Intent("i1", Action.ARCHIVE, Status.PUBLISHED, {"1.0.0": "R1", "1.1.0": "R2"}, NOW)
+    ledger.record_intent(WIDGETS, intent)
+    assert ledger.load_package(WIDGETS).intents == {"i1": intent}
+    held = VersionRecord(revision="R1", hold_reason="audit", held_until=NOW + timedelta(days=1))
+    ledger.record_versions(WIDGETS, {"1.0.0": held})
+    assert [(h.version, h.record) for h in ledger.holds()] == [("1.0.0", held)]
+    ledger.clear_intent(WIDGETS, "i1")
+    assert ledger.load_package(WIDGETS).intents == {}
+    assert ledger.package_summary(WIDGETS) == (None, None)
