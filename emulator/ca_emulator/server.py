@@ -88,7 +88,7 @@ class UnsupportedOperationError(ApiError):
 
 
 class Emulator:
-    """A local CodeArtifact: see ``briefs/emulator_api.md`` for the contract."""
+    """A local CodeArtifact: its behaviours and their AWS sources are in docs/emulator.md."""
 
     def __init__(
         self,

@@ -63,29 +63,29 @@ class GatewayError(Exception):
         self.message = message
 
 
-class NotFound(GatewayError):  # noqa: N818 - names fixed by the pipeline contract
+class NotFound(GatewayError):  # noqa: N818 - short names, as the CLI's messages say them
     pass
 
 
-class AccessDenied(GatewayError):  # noqa: N818 - names fixed by the pipeline contract
+class AccessDenied(GatewayError):  # noqa: N818 - short names, as the CLI's messages say them
     def __init__(self, code: str, operation: str, message: str) -> None:
         # Name the IAM action: CodeArtifact action names equal operation names.
         super().__init__(code, operation, f"missing permission codeartifact:{operation} ({message})")
 
 
-class Throttled(GatewayError):  # noqa: N818 - names fixed by the pipeline contract
+class Throttled(GatewayError):  # noqa: N818 - short names, as the CLI's messages say them
     pass
 
 
-class Unreachable(GatewayError):  # noqa: N818 - names fixed by the pipeline contract
+class Unreachable(GatewayError):  # noqa: N818 - short names, as the CLI's messages say them
     pass
 
 
-class NoCredentials(GatewayError):  # noqa: N818 - names fixed by the pipeline contract
+class NoCredentials(GatewayError):  # noqa: N818 - short names, as the CLI's messages say them
     pass
 
 
-class InvalidResponse(GatewayError):  # noqa: N818 - names fixed by the pipeline contract
+class InvalidResponse(GatewayError):  # noqa: N818 - short names, as the CLI's messages say them
     """The API answered something we cannot interpret (unknown enum value, missing field)."""
 
 

@@ -1,7 +1,7 @@
 """Bodies of the work queue: CodeArtifact events and the sweep's work items.
 
-One queue carries three shapes (see the pipeline contract): the EventBridge event itself,
-``{"kind": "package", ...}`` and ``{"kind": "repository-page", ...}``. ``parse_work_message``
+One queue carries three shapes (docs/decisions.md, "One queue"): the EventBridge event
+itself, ``{"kind": "package", ...}`` and ``{"kind": "repository-page", ...}``. ``parse_work_message``
 is the only way in; it raises ``InvalidMessage`` naming the offending field.
 """
 

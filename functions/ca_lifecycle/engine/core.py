@@ -457,7 +457,7 @@ def _no_policy(
     )
 
 
-def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers rely on it
+def evaluate(  # noqa: PLR0917 - the first five are positional in every caller and test
     package: PackageRef,
     versions: Sequence[VersionFact],
     policy: PackagePolicy | None,
