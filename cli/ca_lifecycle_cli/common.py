@@ -421,13 +421,18 @@ class ScanReport:
             origin = result.origin_dict()
             if origin is not None:
                 origins.append(origin)
-        return {
-            "mode": self.mode,
-            "now": iso(self.now),
-            "decisions": decisions,
-            "origins": origins,
-            "summary": self.summary(),
-        }
+        from ca_lifecycle_cli.output import PlanDocument, checked
+
+        return checked(
+            PlanDocument,
+            {
+                "mode": self.mode,
+                "now": iso(self.now),
+                "decisions": decisions,
+                "origins": origins,
+                "summary": self.summary(),
+            },
+        )
 
     def summary(self) -> dict[str, Any]:
         from ca_lifecycle.app.scope import Target

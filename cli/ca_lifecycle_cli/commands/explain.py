@@ -205,24 +205,29 @@ def run(args: argparse.Namespace) -> int:
     evaluation = result.evaluation
     if args.json:
         extra = {} if bytes_to_free is None else {"bytes_to_free": bytes_to_free}
+        from ca_lifecycle_cli.output import ExplainDocument, checked
+
         print_json(
-            {
-                "package": {
-                    "domain": package.domain,
-                    "repository": package.repository,
-                    "format": package.format,
-                    "namespace": package.namespace,
-                    "package": package.name,
+            checked(
+                ExplainDocument,
+                {
+                    "package": {
+                        "domain": package.domain,
+                        "repository": package.repository,
+                        "format": package.format,
+                        "namespace": package.namespace,
+                        "package": package.name,
+                    },
+                    "policy": evaluation.policy_id,
+                    "mode": document.mode.value,
+                    "now": iso(now),
+                    "origin": result.origin_dict(),
+                    "origin_reason": evaluation.origin_reason,
+                    "describes": result.describes,
+                    "versions": [row.as_dict() for row in rows],
+                    **extra,
                 },
-                "policy": evaluation.policy_id,
-                "mode": document.mode.value,
-                "now": iso(now),
-                "origin": result.origin_dict(),
-                "origin_reason": evaluation.origin_reason,
-                "describes": result.describes,
-                "versions": [row.as_dict() for row in rows],
-                **extra,
-            }
+            )
         )
     else:
         console = stdout_console()

@@ -15,7 +15,11 @@ For example, with the YAML language server:
   # yaml-language-server: $schema=./policy.schema.json
 
 The repository commits the same schema as schema/policy.schema.json; regenerate it with
-`ca-lifecycle schema --output schema/policy.schema.json`."""
+`ca-lifecycle schema --output schema/policy.schema.json`.
+
+--document plan | explain: the schema of what `plan --json`/`apply --json` and
+`explain --json` print instead (committed as schema/plan.schema.json and
+schema/explain.schema.json)."""
 
 EPILOG = """\
 exit codes:
@@ -34,17 +38,29 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--output", "-o", metavar="FILE", type=Path, help="write the schema to FILE instead of stdout"
     )
+    parser.add_argument(
+        "--document",
+        choices=("policy", "plan", "explain"),
+        default="policy",
+        help="which document: the policy file (default), or a command's --json output",
+    )
     parser.set_defaults(run=run)
 
 
-def render_schema() -> str:
-    from ca_lifecycle.policy import policy_json_schema
+def render_schema(document: str = "policy") -> str:
+    if document == "policy":
+        from ca_lifecycle.policy import policy_json_schema
 
-    return json.dumps(policy_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        schema = policy_json_schema()
+    else:
+        from ca_lifecycle_cli.output import output_schemas
+
+        schema = output_schemas()[f"{document}.schema.json"]
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
-    text = render_schema()
+    text = render_schema(args.document)
     if args.output is None:
         print(text, end="")
     else:

@@ -98,6 +98,44 @@ def test_schema_output_file_matches_the_committed_schema(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.parametrize("document", ["plan", "explain"])
+def test_the_committed_output_schemas_are_current(tmp_path: Path, document: str) -> None:
+    target = tmp_path / "schema.json"
+    assert main(["schema", "--document", document, "--output", str(target)]) == 0
+    committed = (ROOT / "schema" / f"{document}.schema.json").read_text(encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == committed
+
+
+def test_an_output_document_of_the_wrong_shape_is_refused_naming_the_field() -> None:
+    from ca_lifecycle_cli.output import PlanDocument, checked
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match=r"decisions\.0\.action"):
+        checked(
+            PlanDocument,
+            {
+                "mode": "enforce",
+                "now": "2025-06-01T00:00:00Z",
+                "decisions": [
+                    {
+                        "domain": "acme",
+                        "repository": "r",
+                        "format": "npm",
+                        "namespace": None,
+                        "package": "p",
+                        "version": "1.0.0",
+                        "status": "Published",
+                        "action": "delete",
+                        "reason": "x",
+                        "policy": "p",
+                    }
+                ],
+                "origins": [],
+                "summary": {},
+            },
+        )
+
+
 def test_help_lists_both_commands(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
