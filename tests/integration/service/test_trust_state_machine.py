@@ -299,6 +299,9 @@ class TrustMachine(RuleBasedStateMachine):
             now=self.clock,
             apply=False,
         )
+        for decision in preview.evaluation.decisions:  # the preview observed these (first sightings)
+            if decision.status is Status.ARCHIVED:
+                self.first_archived_seen.setdefault(decision.version, self.clock)
         confirmed = {
             d.version: PlannedWrite(d.action, d.status, d.revision or "")
             for d in preview.evaluation.decisions
@@ -354,7 +357,7 @@ def _small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 TrustMachine.TestCase.settings = settings(
-    max_examples=25,
+    max_examples=40,
     stateful_step_count=14,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
