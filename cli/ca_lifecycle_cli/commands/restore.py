@@ -88,9 +88,11 @@ def run(args: argparse.Namespace) -> int:
         EXIT_AWS,
         CliError,
         default_owner,
+        iso,
         load_document,
         make_gateway,
         open_ledger,
+        policy_owner,
         print_json,
         stdout_console,
     )
@@ -101,12 +103,7 @@ def run(args: argparse.Namespace) -> int:
     if not reason:
         raise CliError("--reason: empty: say why the versions are kept")
     package = parse_package_ref(args.package)
-    owner = None
-    if args.policy:
-        document = load_document(args.policy)
-        owner = next(
-            (p.scope.domain_owner for p in document.policies if p.scope.domain == package.domain), None
-        )
+    owner = policy_owner(load_document(args.policy), package.domain) if args.policy else None
     gateway = make_gateway()
     package = parse_package_ref(args.package, owner or default_owner(args))
     try:
@@ -138,13 +135,13 @@ def run(args: argparse.Namespace) -> int:
                 outcomes[version] = f"failed: {code} {message}".rstrip() + " (the hold stays)"
         _forget_archives(ledger, package, [v for v, o in outcomes.items() if o == "restored and held"])
     failed = any(o.startswith("failed") for o in outcomes.values())
-    hold_text = "until removed" if until is None else f"until {until.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    hold_text = "until removed" if until is None else f"until {iso(until)}"
     if args.json:
         print_json(
             {
                 "package": package.display(),
                 "reason": reason,
-                "until": None if until is None else until.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "until": iso(until),
                 "outcomes": outcomes,
             }
         )

@@ -607,7 +607,7 @@ class Writer:
         allowed: Mapping[str, PlannedWrite] | None,
         should_stop: Callable[[], bool] | None,
     ) -> None:
-        self.run_ = run
+        self.job = run
         self.result = result
         self.allowed = allowed
         self.should_stop = should_stop
@@ -641,7 +641,7 @@ class Writer:
                         self.result.outcomes.setdefault(decision.version, failure)
                     break
                 if write.mismatched and self.fresh is None:
-                    self.fresh = {d.version: d for d in self.run_.resync(self.result).decisions}
+                    self.fresh = {d.version: d for d in self.job.resync(self.result).decisions}
 
     def _confirmed(self, decision: Decision) -> bool:
         if self.allowed is None:
@@ -691,7 +691,7 @@ class Writer:
 
     def _write(self, action: Action, expected: Status, todo: dict[str, str]) -> WriteResult | None:
         """One guarded write, announced first; None when the call itself failed."""
-        run, result = self.run_, self.result
+        run, result = self.job, self.result
         intent = Intent(uuid.uuid4().hex, action, expected, dict(todo), run.now)
         run.view.begin_write(intent)
         try:

@@ -26,6 +26,7 @@ from ca_lifecycle.gateway import (
 )
 from ca_lifecycle.ledger import LocalLedger
 from ca_lifecycle.policy import PolicyDocument, parse_policy
+from mortal import Killed, MortalLedger
 
 pytestmark = pytest.mark.integration
 
@@ -406,26 +407,12 @@ def test_the_gateway_waits_at_least_the_retry_after_codeartifact_sends(emulator:
     assert emulator.stats()["ListPackageVersions"] == 3
 
 
-class _Killed(BaseException):
-    """The Lambda runtime ending the process: no handler, no ``finally`` that writes anything."""
-
-
-class _MortalLedger(LocalLedger):
-    """Writes nothing once the process has been killed (as a dead Lambda would)."""
-
-    dead = False
-
-    def record_versions(self, package: PackageRef, updates: Mapping[str, Any]) -> None:
-        if not self.dead:
-            super().record_versions(package, updates)
-
-
 def test_a_timeout_mid_write_keeps_the_guardrail_cap_on_the_retry(
     emulator: Emulator, codeartifact: Any, tmp_path: Path
 ) -> None:
     # Given 450 versions of which 270 are old, under max_archive_fraction 0.5 (225 archives at most)
     _seed(emulator, SMALL, 450)
-    ledger = _MortalLedger(tmp_path / "ledger.json")
+    ledger = MortalLedger(tmp_path / "ledger.json")
     writes = 0
 
     def kill_on_the_second_write(**_: Any) -> None:
@@ -433,14 +420,14 @@ def test_a_timeout_mid_write_keeps_the_guardrail_cap_on_the_retry(
         writes += 1
         if writes == 2:
             ledger.dead = True
-            raise _Killed
+            raise Killed
 
     codeartifact.meta.events.register(
         "before-call.codeartifact.UpdatePackageVersionsStatus", kill_on_the_second_write
     )
     document = _policy(fraction=0.5)
     # When the first run is killed after its first write (100 versions archived) ...
-    with pytest.raises(_Killed):
+    with pytest.raises(Killed):
         _run(SMALL, CodeArtifactGateway(codeartifact), ledger, document=document)
     archived_first = [
         v

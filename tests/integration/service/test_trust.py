@@ -4,7 +4,6 @@ versions. Each test fails on the code before the issue's work."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from ca_lifecycle.facts import Action, PackageRef, Status
 from ca_lifecycle.gateway import CodeArtifactGateway
 from ca_lifecycle.ledger import Intent, LocalLedger, VersionRecord
 from ca_lifecycle.policy import PolicyDocument, parse_policy
+from mortal import Killed, MortalLedger
 
 pytestmark = pytest.mark.integration
 
@@ -66,32 +66,6 @@ def _run(gateway: CodeArtifactGateway, ledger: LocalLedger, **kwargs: Any) -> Pa
     return process_package(PKG, gateway=gateway, ledger=ledger, **options)
 
 
-class _Killed(BaseException):
-    """The Lambda runtime ending the process at its timeout: nothing after it runs."""
-
-
-class _MortalLedger(LocalLedger):
-    """Writes nothing once the process is dead (as a killed Lambda would not)."""
-
-    dead = False
-
-    def record_versions(self, package: PackageRef, updates: Mapping[str, VersionRecord]) -> None:
-        if not self.dead:
-            super().record_versions(package, updates)
-
-    def record_intent(self, package: PackageRef, intent: Intent) -> None:
-        if not self.dead:
-            super().record_intent(package, intent)
-
-    def clear_intent(self, package: PackageRef, intent_id: str) -> None:
-        if not self.dead:
-            super().clear_intent(package, intent_id)
-
-    def record_evaluation(self, package: PackageRef, at: datetime, sequence: int | None) -> None:
-        if not self.dead:
-            super().record_evaluation(package, at, sequence)
-
-
 # ------------------------------------------------------------------ finding 2: write-ahead intents
 
 
@@ -101,7 +75,7 @@ def test_a_kill_after_a_chunk_landed_keeps_the_cap_on_the_retry(
 ) -> None:
     # Given 1,200 versions, all old, under max_archive_fraction 0.5 (600 archives at most)
     newest_first = _seed(emulator, 1200, newest_age=timedelta(days=400))
-    ledger = _MortalLedger(tmp_path / "ledger.json")
+    ledger = MortalLedger(tmp_path / "ledger.json")
     calls = 0
 
     def kill_once_the_call_landed(**_: Any) -> None:
@@ -109,14 +83,14 @@ def test_a_kill_after_a_chunk_landed_keeps_the_cap_on_the_retry(
         calls += 1
         if calls == killed_after:
             ledger.dead = True
-            raise _Killed
+            raise Killed
 
     codeartifact.meta.events.register(
         "after-call.codeartifact.UpdatePackageVersionsStatus", kill_once_the_call_landed
     )
     document = _policy(fraction=0.5)
     # When the run is killed just after chunk N landed in CodeArtifact (the ledger never hears)
-    with pytest.raises(_Killed):
+    with pytest.raises(Killed):
         _run(CodeArtifactGateway(codeartifact), ledger, document=document)
     landed = [v for v in newest_first if _status(emulator, v) == "Archived"]
     assert len(landed) == 100 * killed_after

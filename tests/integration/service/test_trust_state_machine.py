@@ -32,11 +32,12 @@ from ca_lifecycle.app import package as app_package
 from ca_lifecycle.app.package import PackageResult, PlannedWrite, process_package
 from ca_lifecycle.facts import Action, PackageRef, Status
 from ca_lifecycle.gateway import CodeArtifactGateway, WriteResult
-from ca_lifecycle.ledger import Intent, LocalLedger, VersionRecord
+from ca_lifecycle.ledger import LocalLedger, VersionRecord
 from ca_lifecycle.policy import parse_policy
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from mortal import Killed, MortalLedger
 
 pytestmark = pytest.mark.integration
 
@@ -68,34 +69,10 @@ DOCUMENT = parse_policy(
 )
 
 
-class _Killed(BaseException):
-    """The process ends (a Lambda timeout, a kill -9): nothing after it runs."""
-
-
-class _MortalLedger(LocalLedger):
-    dead = False
-
-    def record_versions(self, package: PackageRef, updates: Mapping[str, VersionRecord]) -> None:
-        if not self.dead:
-            super().record_versions(package, updates)
-
-    def record_intent(self, package: PackageRef, intent: Intent) -> None:
-        if not self.dead:
-            super().record_intent(package, intent)
-
-    def clear_intent(self, package: PackageRef, intent_id: str) -> None:
-        if not self.dead:
-            super().clear_intent(package, intent_id)
-
-    def record_evaluation(self, package: PackageRef, at: datetime, sequence: int | None) -> None:
-        if not self.dead:
-            super().record_evaluation(package, at, sequence)
-
-
 class _KillingGateway(CodeArtifactGateway):
     """Kills the process at the n-th write, before the call or after it landed."""
 
-    def __init__(self, client: Any, ledger: _MortalLedger, kill_at: int | None, landed: bool) -> None:
+    def __init__(self, client: Any, ledger: MortalLedger, kill_at: int | None, landed: bool) -> None:
         super().__init__(client)
         self.ledger, self.kill_at, self.landed, self.writes = ledger, kill_at, landed, 0
 
@@ -106,7 +83,7 @@ class _KillingGateway(CodeArtifactGateway):
         if self.landed:
             call()
         self.ledger.dead = True
-        raise _Killed
+        raise Killed
 
     def update_status(
         self, package: PackageRef, versions: Mapping[str, str], expected: Status, target: Status
@@ -160,10 +137,10 @@ class TrustMachine(RuleBasedStateMachine):
         )
         return {v["version"]: v["revision"] for page in pages for v in page["versions"]}
 
-    def ledger(self) -> _MortalLedger:
+    def ledger(self) -> MortalLedger:
         # Two handles on one file, alternately: each operation must read the file afresh.
         self.open_ledger += 1
-        return _MortalLedger(self.path)
+        return MortalLedger(self.path)
 
     def set_status(self, version: str, expected: str, target: str) -> None:
         self.client.update_package_versions_status(
@@ -200,7 +177,7 @@ class TrustMachine(RuleBasedStateMachine):
                 apply=apply,
                 allowed=allowed,
             )
-        except _Killed:
+        except Killed:
             result = None
         after = self.statuses()
         self.check_run(before, after)
