@@ -8,11 +8,11 @@ is the only way in; it raises ``InvalidMessage`` naming the offending field.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from ca_lifecycle.events import CodeArtifactEvent
+from ca_lifecycle.events import DOCUMENTED_STATES, SOURCE, CodeArtifactEvent, OperationType, PackageFormat
 from ca_lifecycle.facts import PackageRef
 
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -116,8 +116,43 @@ def _first_error(error: ValidationError, *, strip_tag: bool) -> InvalidMessage:
     return InvalidMessage(field, f"{message}{more}")
 
 
+class UnsupportedEvent(Exception):  # noqa: N818 - not an error: a kind of event we leave alone
+    """A well-formed CodeArtifact event of a format, state or operation this release does not
+    know (AWS adds them): counted and dropped, never retried into the DLQ."""
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(f"{field}: {value!r} is not handled by this release")
+        self.field = field
+        self.value = value
+
+
+_FORMATS = frozenset(get_args(PackageFormat))
+_OPERATIONS = frozenset(get_args(OperationType))
+
+
+def _unsupported(data: dict[str, Any]) -> UnsupportedEvent | None:
+    detail = data.get("detail")
+    if data.get("source") != SOURCE or not isinstance(detail, dict):
+        return None
+    fmt, operation = detail.get("packageFormat"), detail.get("operationType")
+    if isinstance(fmt, str) and fmt and fmt not in _FORMATS:
+        return UnsupportedEvent("detail.packageFormat", fmt)
+    if isinstance(operation, str) and operation and operation not in _OPERATIONS:
+        return UnsupportedEvent("detail.operationType", operation)
+    state = detail.get("packageVersionState")
+    if (
+        operation in ("Created", "Updated")
+        and isinstance(state, str)
+        and state
+        and state not in DOCUMENTED_STATES
+    ):
+        return UnsupportedEvent("detail.packageVersionState", state)
+    return None
+
+
 def parse_work_message(body: str) -> WorkMessage:
-    """Parse one SQS body into an event or a work item, or raise ``InvalidMessage``."""
+    """Parse one SQS body into an event or a work item; raise ``InvalidMessage`` naming the
+    bad field, or ``UnsupportedEvent`` for a valid event of a kind this release leaves alone."""
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, TypeError) as exc:
@@ -134,6 +169,9 @@ def parse_work_message(body: str) -> WorkMessage:
         except ValidationError as exc:
             raise _first_error(exc, strip_tag=True) from exc
     if "detail-type" in data or "source" in data or "detail" in data:
+        unsupported = _unsupported(data)
+        if unsupported is not None:
+            raise unsupported
         try:
             return CodeArtifactEvent.model_validate(data)
         except ValidationError as exc:

@@ -29,6 +29,7 @@ EVALUATION_ERRORS: Final = "EvaluationErrors"  # packages that failed, and per-v
 EVENTS_DEDUPLICATED: Final = "EventsDeduplicated"  # duplicate deliveries skipped
 EVENTS_STALE: Final = "EventsStale"  # events at or below the package's last sequence
 EVENTS_SETTLED: Final = "EventsSettled"  # status events the ledger already knew (our own writes)
+EVENTS_IGNORED: Final = "EventsIgnored"  # formats/states/operations this release does not handle
 PACKAGES_EVALUATED: Final = "PackagesEvaluated"  # process_package calls that completed
 # One per invocation, zero included: every invocation publishes at least this (a run that did
 # nothing is a data point, and Powertools warns on an invocation with no metric at all).
@@ -47,6 +48,7 @@ METRIC_NAMES: Final = (
     EVENTS_DEDUPLICATED,
     EVENTS_STALE,
     EVENTS_SETTLED,
+    EVENTS_IGNORED,
     PACKAGES_EVALUATED,
     RECORDS_RECEIVED,
     REPOSITORIES_ENQUEUED,

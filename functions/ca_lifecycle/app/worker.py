@@ -32,6 +32,7 @@ from ca_lifecycle.messages import (
     InvalidMessage,
     PackageWorkItem,
     RepositoryPageItem,
+    UnsupportedEvent,
     WorkMessage,
     parse_work_message,
 )
@@ -55,6 +56,7 @@ class BatchReport:
     stale: int = 0  # events an evaluation already covered
     settled: int = 0  # status events the ledger already knew (our own writes)
     failed_packages: int = 0  # evaluations that raised (their records are retried)
+    ignored: int = 0  # events of a format, state or operation this release does not handle
 
 
 @dataclass
@@ -99,6 +101,14 @@ class WorkerBatch:
             message_id = str(record.get("messageId", ""))
             try:
                 message = parse_work_message(str(record.get("body", "")))
+            except UnsupportedEvent as exc:
+                # A format or state AWS added since this release: retrying cannot help.
+                logger.info(
+                    "event not handled by this release: dropped",
+                    extra={"message_id": message_id, "reason": str(exc)},
+                )
+                self.report.ignored += 1
+                continue
             except InvalidMessage as exc:
                 logger.error(
                     "malformed message",

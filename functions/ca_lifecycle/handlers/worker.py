@@ -51,6 +51,7 @@ def _publish(report: BatchReport) -> None:
     obs.count(obs.EVENTS_STALE, report.stale)
     obs.count(obs.EVENTS_SETTLED, report.settled)
     obs.count(obs.EVALUATION_ERRORS, report.failed_packages)
+    obs.count(obs.EVENTS_IGNORED, report.ignored)
     for result in report.results:
         _report(result)
 

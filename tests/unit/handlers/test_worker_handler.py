@@ -490,3 +490,28 @@ def test_a_huge_sequence_number_cannot_silence_the_package(world: World) -> None
     # while a redelivery of something older than the last evaluation is still skipped cheaply
     run(_publish_event(11, NOW - timedelta(hours=1), "older"))
     assert len(world.service.calls) == 2
+
+
+# ------------------------------------- forward-compatible events (issue 16): dropped, not retried
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("packageFormat", "conan"), ("packageVersionState", "Quarantined"), ("operationType", "Moved")],
+)
+def test_an_event_of_a_kind_this_release_does_not_know_is_dropped_not_retried(
+    world: World, capsys: pytest.CaptureFixture[str], field: str, value: str
+) -> None:
+    body = event("npm-publish.json")
+    body["detail"][field] = value
+    response = run(body, event("npm-publish.json", 0) | {"id": "other"})
+    # Then it succeeds (no DLQ, no page), is counted, and costs no evaluation; the good one runs
+    assert failed_ids(response) == []
+    assert len(world.service.calls) == 1
+    assert metric_totals(output_lines(capsys))["EventsIgnored"] == 1
+
+
+def test_a_malformed_event_of_a_known_kind_still_fails_alone(world: World) -> None:
+    body = event("npm-publish.json")
+    body["detail"]["packageVersionState"] = None  # a Created event must carry its state
+    assert failed_ids(run(body)) == ["m0"]
