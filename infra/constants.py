@@ -87,6 +87,12 @@ VISIBILITY_TIMEOUT_FACTOR: Final = 6
 MAX_RECEIVE_COUNT: Final = 5
 WORK_QUEUE_RETENTION_DAYS: Final = 4
 DLQ_RETENTION_DAYS: Final = 14
+# A dead-letter message this old alarms: four days left to redrive it before SQS deletes it.
+DLQ_AGE_ALARM_DAYS: Final = 10
+# Default for the archive/dispose spike alarm (cdk.json ``spike_per_hour``): versions archived
+# plus disposed in one hour. A steady daily sweep of a large domain stays far below once its
+# backlog is worked off; the first enforce run of a big domain may need a higher value.
+DEFAULT_SPIKE_PER_HOUR: Final = 1000
 # SQS deletes a message older than the retention period without a trace (no DLQ): a backlog
 # the worker cannot drain (quota-bound concurrency, a huge first sweep, a disabled mapping)
 # must alarm while the oldest item still has half its retention left.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import (
+    Annotations,
     ArnFormat,
     Aws,
     CfnMapping,
@@ -84,6 +85,9 @@ class LifecycleSettings:
     emergency_stop: bool = False
     # Re-attach a ledger table retained by an earlier deployment instead of creating one.
     ledger_table_name: str | None = None
+    # Versions archived plus disposed in one hour above which the spike alarm fires: a
+    # policy edit that suddenly matches far more than intended shows here first.
+    spike_per_hour: int = c.DEFAULT_SPIKE_PER_HOUR
 
     def validate(self) -> None:
         """Fail synth on a knob the service would reject at deploy time."""
@@ -98,6 +102,8 @@ class LifecycleSettings:
                 f"sweep_schedule: expected an EventBridge Scheduler expression such as "
                 f"'rate(1 day)' or 'cron(0 3 * * ? *)', got {self.sweep_schedule!r}"
             )
+        if self.spike_per_hour < 1:
+            raise ValueError(f"spike_per_hour: must be a positive integer, got {self.spike_per_hour}")
 
 
 def event_pattern_detail(domain: str, owner: str) -> dict[str, Any]:
@@ -637,10 +643,45 @@ class CodeArtifactLifecycle(Construct):
         if self.settings.alarm_topic is not None:
             return self.settings.alarm_topic
         if not self.settings.alarm_email:
+            # Alarms still change state (dashboard, console) but page nobody: say so at synth.
+            Annotations.of(self).add_warning_v2(
+                "codeartifact-lifecycle:no-alarm-action",
+                "No alarm action is configured: alarms change state but notify nobody. Set the "
+                "alarm_email context key (cdk.json) or pass LifecycleSettings(alarm_topic=...).",
+            )
             return None
         topic = sns.Topic(self, "AlarmTopic", display_name="codeartifact-lifecycle alarms", enforce_ssl=True)
         topic.add_subscription(subscriptions.EmailSubscription(self.settings.alarm_email))
+        self._allow_cloudwatch_to_publish(topic)
         return topic
+
+    def _allow_cloudwatch_to_publish(self, topic: sns.Topic) -> None:
+        """CloudWatch alarms publish as ``cloudwatch.amazonaws.com``, which needs the topic policy.
+
+        ``enforce_ssl`` creates a topic policy holding only its Deny statement; that policy
+        replaces SNS's default one, so without this Allow an alarm fires and its notification is
+        refused. Scoped to this account's alarms (confused-deputy conditions); docs/notifications.md.
+        """
+        stack = Stack.of(self)
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
+                },
+            )
+        )
 
     def _alarms(self) -> list[cloudwatch.Alarm]:
         five_minutes = Duration.minutes(5)
@@ -668,7 +709,24 @@ class CodeArtifactLifecycle(Construct):
                     threshold=0,
                     comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                     evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                    # SQS publishes queue metrics only while a queue is active; a DLQ nobody
+                    # touches goes quiet with its messages still in it. IGNORE keeps the alarm
+                    # in ALARM through that silence (notBreaching would return it to OK).
+                    treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+                )
+            )
+            alarms.append(
+                queue.metric_approximate_age_of_oldest_message(
+                    period=Duration.hours(1), statistic=cloudwatch.Stats.MAXIMUM
+                ).create_alarm(
+                    self,
+                    construct_id.replace("NotEmpty", "NearingRetention"),
+                    alarm_description=f"The oldest message of a dead-letter queue ({what}) is "
+                    f"{c.DLQ_AGE_ALARM_DAYS} days old; SQS deletes it at {c.DLQ_RETENTION_DAYS} days.",
+                    threshold=c.DLQ_AGE_ALARM_DAYS * 86400,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
                 )
             )
         alarms.append(
@@ -708,11 +766,74 @@ class CodeArtifactLifecycle(Construct):
                 )
             )
         alarms.extend(self._silence_alarms())
+        alarms.append(self._spike_alarm())
+        alarms.append(self._quiet_pipeline_alarm())
         if self.alarm_topic is not None:
             action = cloudwatch_actions.SnsAction(self.alarm_topic)
             for alarm in alarms:
                 alarm.add_alarm_action(action)
         return alarms
+
+    def _spike_alarm(self) -> cloudwatch.Alarm:
+        """More versions archived plus disposed in one hour than ``spike_per_hour``."""
+        hour = Duration.hours(1)
+        expression = cloudwatch.MathExpression(
+            expression="FILL(archived, 0) + FILL(disposed, 0)",
+            using_metrics={
+                "archived": self._engine_metric("VersionsArchived").with_(period=hour),
+                "disposed": self._engine_metric("VersionsDisposed").with_(period=hour),
+            },
+            period=hour,
+            label="Versions archived + disposed per hour",
+        )
+        return expression.create_alarm(
+            self,
+            "ArchiveDisposeSpike",
+            alarm_description=f"More than {self.settings.spike_per_hour} versions archived or disposed "
+            "in one hour. Check the latest policy change; the emergency stop is in docs/deploy.md.",
+            threshold=self.settings.spike_per_hour,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+    def _quiet_pipeline_alarm(self) -> cloudwatch.Alarm:
+        """Events reached the rules for a whole day but no package was evaluated.
+
+        A day with neither is a quiet domain, not a fault, so the expression is 1 only when
+        events arrived (rule invocations) and PackagesEvaluated stayed at zero.
+        """
+        day = Duration.days(1)
+        invocations = {
+            f"events{index}": cloudwatch.Metric(
+                namespace="AWS/Events",
+                metric_name="Invocations",
+                dimensions_map={"RuleName": rule.rule_name},
+                statistic=cloudwatch.Stats.SUM,
+                period=day,
+            )
+            for index, rule in enumerate(self.rules.values())
+        }
+        arrived = " + ".join(f"FILL({name}, 0)" for name in invocations)
+        expression = cloudwatch.MathExpression(
+            expression=f"IF(({arrived}) > 0 AND FILL(evaluated, 0) < 1, 1, 0)",
+            using_metrics={
+                **invocations,
+                "evaluated": self._engine_metric("PackagesEvaluated").with_(period=day),
+            },
+            period=day,
+            label="Events arrived but no package evaluated (1 = quiet pipeline)",
+        )
+        return expression.create_alarm(
+            self,
+            "PipelineQuiet",
+            alarm_description="CodeArtifact events arrived for a day but no package was evaluated: "
+            "the worker is stopped, failing before evaluation, or its mapping is disabled.",
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
 
     def _silence_alarms(self) -> list[cloudwatch.Alarm]:
         """Per domain with a stated owner: no event delivered for longer than the sweep interval.
