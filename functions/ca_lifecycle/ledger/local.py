@@ -266,6 +266,8 @@ _VERSION_FIELDS: dict[str, Callable[[object], str | None]] = {
     "held_until": _time_problem,
     "archived_by_us": lambda v: None if isinstance(v, bool) else "expected true or false",
     "hold_reason": lambda v: None if isinstance(v, str) else "expected a string",
+    "noticed_at": _time_problem,
+    "notice_id": lambda v: None if isinstance(v, str) else "expected a string",
 }
 _META_FIELDS: dict[str, Callable[[object], str | None]] = {
     "last_sequence": lambda v: None if _int_or_none(v) is not None else "expected an integer",

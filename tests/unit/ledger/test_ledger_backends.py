@@ -285,3 +285,29 @@ def test_dynamodb_table_is_created_lazily() -> None:
     with mock_aws():
         create_table("later")
         assert DynamoDBLedger("later").last_sequence(WIDGETS) is None
+
+
+def test_notice_fields_round_trip(ledger: Ledger) -> None:
+    record = VersionRecord(
+        revision="R", archived_at=NOW, archived_by_us=True, noticed_at=NOW, notice_id="digest-acme-1"
+    )
+    ledger.record_versions(WIDGETS, {"1.0.0": record})
+    assert ledger.load_package(WIDGETS).versions["1.0.0"] == record
+    assert ledger.load_version(WIDGETS, "1.0.0") == record
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [("noticed_at", "yesterday", "not an ISO-8601 time"), ("notice_id", 7, "expected a string")],
+)
+def test_local_file_with_a_bad_notice_field_is_refused_naming_it(
+    tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    path = tmp_path / "ledger.json"
+    LocalLedger(path).record_versions(WIDGETS, {"1.0.0": VersionRecord(revision="R", noticed_at=NOW)})
+    data = json.loads(path.read_text())
+    (entry,) = data["packages"].values()
+    entry["versions"]["1.0.0"][field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(LedgerFileError, match=rf"versions\['1.0.0'\]\.{field}: {problem}"):
+        LocalLedger(path).load_package(WIDGETS)
