@@ -7,7 +7,8 @@ Runs two ways with the same result:
   context comes from ``cdk.json`` plus ``-c`` overrides, output goes to ``cdk.out``.
 
 Context keys: ``policy_file`` (YAML or JSON), ``stage``, ``alarm_email``, ``sweep_schedule``,
-``worker_max_concurrency``, ``emergency_stop``, ``spike_per_hour``, and optionally ``powertools_layer_arn``,
+``worker_max_concurrency``, ``emergency_stop``, ``spike_per_hour``, ``digest_schedule``,
+``digest_within``, ``digest_email``, ``price_per_gb_month``, and optionally ``powertools_layer_arn``,
 ``ledger_table_name``, ``asset_dir``; ``engine_account`` (plus optional ``forward_domains``)
 adds the ``DomainOwnerForwarder`` stack for a domain owner's account (docs/deploy.md).
 A policy that fails validation stops synth with exit code 2 and one line per field error.
@@ -133,6 +134,14 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
         spike_per_hour = int(raw_spike)
     except (TypeError, ValueError):
         raise ConfigurationError(f"spike_per_hour: expected an integer, got {raw_spike!r}") from None
+    digest_email = str(context.get("digest_email") or "").strip()
+    if digest_email and not _EMAIL.match(digest_email):
+        raise ConfigurationError(f"digest_email: expected an e-mail address, got {digest_email!r}")
+    raw_price = context.get("price_per_gb_month", defaults.price_per_gb_month)
+    try:
+        price = float(raw_price)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"price_per_gb_month: expected a number, got {raw_price!r}") from None
     settings = LifecycleSettings(
         sweep_schedule=str(context.get("sweep_schedule") or defaults.sweep_schedule),
         worker_max_concurrency=concurrency,
@@ -143,6 +152,10 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
         emergency_stop=flag_from_context(context, "emergency_stop"),
         ledger_table_name=ledger_table or None,
         spike_per_hour=spike_per_hour,
+        digest_schedule=str(context.get("digest_schedule") or defaults.digest_schedule),
+        digest_within=str(context.get("digest_within") or defaults.digest_within),
+        digest_email=digest_email or None,
+        price_per_gb_month=price,
     )
     try:
         settings.validate()

@@ -22,6 +22,7 @@ METRICS_PLANNED: Final = ("ArchivesPlanned", "DisposalsPlanned", "PackagesEvalua
 # --- the Lambda asset and runtime -------------------------------------------------------
 WORKER_HANDLER: Final = "ca_lifecycle.handlers.worker.handler"
 SWEEP_HANDLER: Final = "ca_lifecycle.handlers.sweep.handler"
+DIGEST_HANDLER: Final = "ca_lifecycle.handlers.digest.handler"
 # The validated policy is bundled at the asset root, next to the ca_lifecycle package: a
 # policy easily outgrows Lambda's 4 KB environment limit, a file does not.
 POLICY_FILE_NAME: Final = "policy.json"
@@ -74,6 +75,14 @@ WORKER_TIMEOUT_SECONDS: Final = 300
 WORKER_MEMORY_MB: Final = 512
 SWEEP_TIMEOUT_SECONDS: Final = 300
 SWEEP_MEMORY_MB: Final = 256
+# The digest evaluates every package of its domains read-only, as a sweep of workers would.
+DIGEST_TIMEOUT_SECONDS: Final = 900
+DIGEST_MEMORY_MB: Final = 512
+# Daily at 08:00 UTC: before the 03:00 sweep of the next day, during working hours in Europe.
+DEFAULT_DIGEST_SCHEDULE: Final = "cron(0 8 * * ? *)"
+DEFAULT_DIGEST_WITHIN: Final = "7d"
+# CodeArtifact storage, per GB-month (AWS pricing page, us-east-1); cdk.json price_per_gb_month.
+DEFAULT_PRICE_PER_GB_MONTH: Final = 0.05
 # EventBridge Scheduler invokes the sweep asynchronously; Lambda retries a failed run this
 # many times before sending the event to the sweep DLQ.
 SWEEP_ASYNC_RETRY_ATTEMPTS: Final = 2
@@ -148,6 +157,14 @@ LEDGER_ACTIONS: Final = (
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
+)
+# The digest's ledger calls: Query (package records, runs, last digest), GetItem (single
+# versions), BatchWriteItem (noticed versions), PutItem (the digest record).
+DIGEST_LEDGER_ACTIONS: Final = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
 )
 # Read actions, by the resource type the Service Authorization Reference gives each.
 CODEARTIFACT_REPOSITORY_READ: Final = ("codeartifact:ListPackages",)

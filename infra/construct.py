@@ -88,6 +88,11 @@ class LifecycleSettings:
     # Versions archived plus disposed in one hour above which the spike alarm fires: a
     # policy edit that suddenly matches far more than intended shows here first.
     spike_per_hour: int = c.DEFAULT_SPIKE_PER_HOUR
+    # Digests (app/digest.py): when, how far ahead, who is subscribed, what storage costs.
+    digest_schedule: str = c.DEFAULT_DIGEST_SCHEDULE
+    digest_within: str = c.DEFAULT_DIGEST_WITHIN
+    digest_email: str | None = None
+    price_per_gb_month: float = c.DEFAULT_PRICE_PER_GB_MONTH
 
     def validate(self) -> None:
         """Fail synth on a knob the service would reject at deploy time."""
@@ -102,6 +107,14 @@ class LifecycleSettings:
                 f"sweep_schedule: expected an EventBridge Scheduler expression such as "
                 f"'rate(1 day)' or 'cron(0 3 * * ? *)', got {self.sweep_schedule!r}"
             )
+        if not _SCHEDULE_EXPRESSION.match(self.digest_schedule.strip()):
+            raise ValueError(
+                f"digest_schedule: expected an EventBridge Scheduler expression, got {self.digest_schedule!r}"
+            )
+        if not re.match(r"^[1-9][0-9]*[wdh]$", self.digest_within):
+            raise ValueError(f"digest_within: expected a duration such as 7d, got {self.digest_within!r}")
+        if self.price_per_gb_month <= 0:
+            raise ValueError(f"price_per_gb_month: must be positive, got {self.price_per_gb_month}")
         if self.spike_per_hour < 1:
             raise ValueError(f"spike_per_hour: must be a positive integer, got {self.spike_per_hour}")
 
@@ -292,12 +305,90 @@ class CodeArtifactLifecycle(Construct):
                 max_event_age=Duration.hours(c.SCHEDULE_MAX_EVENT_AGE_HOURS),
             ),
         )
-        for function in (self.worker, self.sweep):
-            self._depend_on_policy_only(function)
+        # Digests are deployed when someone subscribes (digest_email) or the policy needs them: a
+        # dispose notice is only ever given by a delivered digest.
+        self.digest: lambda_.Function | None = None
+        self.digest_dead_letter_queue: sqs.Queue | None = None
+        if settings.digest_email or any(
+            p.dispose is not None and p.dispose.notice is not None for p in policy.policies
+        ):
+            self._digest(code, layer)
+        for function in (self.worker, self.sweep, self.digest):
+            if function is not None:
+                self._depend_on_policy_only(function)
         self.alarm_topic = self._alarm_topic()
         self.alarms = self._alarms()
         self.dashboard = self._dashboard()
         self._suppress_nag_findings()
+
+    # --- digests ------------------------------------------------------------------------
+
+    def _digest(self, code: lambda_.Code, layer: lambda_.ILayerVersion) -> None:
+        """Topic, function and daily schedule of the digests (app/digest.py; README "Digests")."""
+        settings = self.settings
+        self.digest_topic = sns.Topic(
+            self, "DigestTopic", display_name="codeartifact-lifecycle digests", enforce_ssl=True
+        )
+        if settings.digest_email:
+            self.digest_topic.add_subscription(subscriptions.EmailSubscription(settings.digest_email))
+        else:
+            Annotations.of(self).add_warning_v2(
+                "codeartifact-lifecycle:no-digest-subscriber",
+                "The policy sets a dispose notice but no digest_email: digests go to a topic nobody "
+                "reads unless you subscribe to it (output DigestTopicArn).",
+            )
+        self.digest_dead_letter_queue = self._dlq("DigestDeadLetterQueue")
+        digest = self.digest = self._function(
+            "Digest",
+            handler=c.DIGEST_HANDLER,
+            code=code,
+            layer=layer,
+            timeout=c.DIGEST_TIMEOUT_SECONDS,
+            memory=c.DIGEST_MEMORY_MB,
+            description="Publishes each domain's digest of coming archives and disposals",
+            dead_letter_queue=self.digest_dead_letter_queue,
+        )
+        digest.add_environment("DIGEST_TOPIC_ARN", self.digest_topic.topic_arn)
+        digest.add_environment("DIGEST_WITHIN", settings.digest_within)
+        digest.add_environment("PRICE_PER_GB_MONTH", str(settings.price_per_gb_month))
+        role = digest.role
+        assert role is not None
+        # Reads what the worker reads (it evaluates every package read-only) and records notices.
+        for sid, actions, resources in (
+            ("ListRepositoriesInScope", c.CODEARTIFACT_DOMAIN_READ, self._codeartifact_arns("domain", "")),
+            (
+                "ListPackagesInScope",
+                c.CODEARTIFACT_REPOSITORY_READ,
+                self._codeartifact_arns("repository", "/*"),
+            ),
+            ("ReadPackagesInScope", c.CODEARTIFACT_PACKAGE_READ, self._codeartifact_arns("package", "/*/*")),
+            ("LedgerNotices", c.DIGEST_LEDGER_ACTIONS, [self.ledger.table_arn]),
+        ):
+            role.add_to_principal_policy(
+                iam.PolicyStatement(sid=sid, actions=list(actions), resources=resources)
+            )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PublishDigests", actions=["sns:Publish"], resources=[self.digest_topic.topic_arn]
+            )
+        )
+        self.digest_schedule_role = self._scheduler_role("DigestScheduleRole", "the digest")
+        self.digest_schedule = scheduler.Schedule(
+            self,
+            "DigestSchedule",
+            description="Tells each domain what will be archived and disposed in the coming window",
+            schedule_group=self.schedule_group,
+            enabled=not settings.emergency_stop,
+            schedule=scheduler.ScheduleExpression.expression(settings.digest_schedule.strip()),
+            target=scheduler_targets.LambdaInvoke(
+                digest,
+                input=scheduler.ScheduleTargetInput.from_object({"kind": "digest"}),
+                dead_letter_queue=self.digest_dead_letter_queue,
+                role=self.digest_schedule_role,
+                retry_attempts=c.SCHEDULE_RETRY_ATTEMPTS,
+                max_event_age=Duration.hours(c.SCHEDULE_MAX_EVENT_AGE_HOURS),
+            ),
+        )
 
     # --- storage ------------------------------------------------------------------------
 
@@ -610,7 +701,7 @@ class CodeArtifactLifecycle(Construct):
             )
         )
 
-    def _scheduler_role(self) -> iam.Role:
+    def _scheduler_role(self, construct_id: str = "SweepScheduleRole", what: str = "the sweep") -> iam.Role:
         """The role Scheduler assumes to invoke the sweep; the target grants it invoke + DLQ send.
 
         Own role (not the stack-wide singleton the target would create) so the construct is
@@ -626,7 +717,7 @@ class CodeArtifactLifecycle(Construct):
         ]
         return iam.Role(
             self,
-            "SweepScheduleRole",
+            construct_id,
             assumed_by=iam.ServicePrincipal(
                 "scheduler.amazonaws.com",
                 conditions={
@@ -634,7 +725,7 @@ class CodeArtifactLifecycle(Construct):
                     "ArnLike": {"aws:SourceArn": source_arns},
                 },
             ),
-            description="codeartifact-lifecycle: EventBridge Scheduler invokes the sweep",
+            description=f"codeartifact-lifecycle: EventBridge Scheduler invokes {what}",
         )
 
     # --- observability ------------------------------------------------------------------
@@ -698,6 +789,17 @@ class CodeArtifactLifecycle(Construct):
                 self.sweep_dead_letter_queue,
                 "sweep runs that failed or were not delivered",
             ),
+            *(
+                []
+                if self.digest_dead_letter_queue is None
+                else [
+                    (
+                        "DigestDeadLetterQueueNotEmpty",
+                        self.digest_dead_letter_queue,
+                        "digest runs that failed: their disposals stay unannounced",
+                    )
+                ]
+            ),
         ):
             alarms.append(
                 queue.metric_approximate_number_of_messages_visible(
@@ -752,6 +854,17 @@ class CodeArtifactLifecycle(Construct):
                 "Worker invocations were throttled.",
             ),
             ("SweepErrors", self.sweep.metric_errors(period=five_minutes), "Sweep invocations failed."),
+            *(
+                []
+                if self.digest is None
+                else [
+                    (
+                        "DigestErrors",
+                        self.digest.metric_errors(period=five_minutes),
+                        "A digest was not delivered: the disposals it would announce stay blocked.",
+                    )
+                ]
+            ),
             ("EvaluationErrors", self._engine_metric("EvaluationErrors"), "Package evaluations failed."),
         ):
             alarms.append(
@@ -965,7 +1078,7 @@ class CodeArtifactLifecycle(Construct):
                 )
             ],
         )
-        for function in (self.worker, self.sweep):
+        for function in (self.worker, self.sweep, *([self.digest] if self.digest else [])):
             NagSuppressions.add_resource_suppressions(
                 function,
                 [
@@ -1019,6 +1132,40 @@ class CodeArtifactLifecycle(Construct):
                     reason="lambda:InvokeFunction on the sweep function's own qualified ARNs "
                     "(function:NAME:*), added by the Scheduler Lambda target; no other function.",
                     applies_to=[{"regex": "/^Resource::<.*Sweep[0-9A-F]+\\.Arn>:\\*$/g"}],
+                )
+            ],
+            apply_to_children=True,
+        )
+        if self.digest is not None:
+            self._suppress_digest_findings(xray, partition)
+
+    def _suppress_digest_findings(self, xray: NagPackSuppression, partition: str) -> None:
+        assert self.digest is not None
+        assert self.digest.role is not None
+        NagSuppressions.add_resource_suppressions(
+            self.digest.role.node.find_child("DefaultPolicy"),
+            [
+                *([xray] if self.settings.tracing else []),
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Read-only package and repository ARNs of the policy's domains: the digest "
+                    "evaluates every package in scope read-only, as the worker does (no write action).",
+                    applies_to=[
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:package/.*$/g"},
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:repository/.*$/g"},
+                    ],
+                ),
+            ],
+            apply_to_children=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.digest_schedule_role.node.find_child("DefaultPolicy"),
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="lambda:InvokeFunction on the digest function's own qualified ARNs "
+                    "(function:NAME:*), added by the Scheduler Lambda target; no other function.",
+                    applies_to=[{"regex": "/^Resource::<.*Digest[0-9A-F]+\\.Arn>:\\*$/g"}],
                 )
             ],
             apply_to_children=True,

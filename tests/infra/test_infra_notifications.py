@@ -142,3 +142,67 @@ def test_quiet_pipeline_alarm_fires_only_when_events_arrived_and_nothing_was_eva
     assert {m["Period"] for m in inputs.values()} == {86400}
     assert (alarm["Threshold"], alarm["EvaluationPeriods"]) == (1, 1)
     assert alarm["TreatMissingData"] == "notBreaching"
+
+
+# --- digests (deployed when the policy has a dispose notice or digest_email is set) -------------
+
+DIGEST = "ca_lifecycle.handlers.digest.handler"
+
+
+def test_digests_are_deployed_only_when_a_notice_or_a_subscriber_needs_them(synthesized: Any) -> None:
+    from template_helpers import function_by_handler
+
+    for plain in (synthesized.dry.json, synthesized.enforce.json):
+        assert not [
+            b
+            for b in resources(plain, "AWS::Lambda::Function").values()
+            if b["Properties"].get("Handler") == DIGEST
+        ]
+    function_by_handler(synthesized.notice.json, DIGEST)
+
+
+def test_digest_function_topic_schedule_and_least_privilege(synthesized: Any) -> None:
+    from template_helpers import actions_of, function_by_handler, role_statements
+
+    template = synthesized.notice.json
+    name, function = function_by_handler(template, DIGEST)
+    env = render(function["Properties"]["Environment"]["Variables"])
+    topics = resources(template, "AWS::SNS::Topic")
+    (digest_topic,) = [t for t, body in topics.items() if "digest" in body["Properties"]["DisplayName"]]
+    assert env["DIGEST_TOPIC_ARN"] == "${" + digest_topic + "}"
+    assert (env["DIGEST_WITHIN"], env["PRICE_PER_GB_MONTH"]) == ("7d", "0.05")
+    # An e-mail subscription for people
+    subscriptions = [
+        s["Properties"]
+        for s in resources(template, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == {"Ref": digest_topic}
+    ]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", "owners@example.com")]
+    # Daily schedule targeting the digest function
+    (schedule,) = [
+        body["Properties"]
+        for body in resources(template, "AWS::Scheduler::Schedule").values()
+        if body["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [name, "Arn"]}
+    ]
+    assert schedule["ScheduleExpression"] == "cron(0 8 * * ? *)"
+    assert schedule["State"] == "ENABLED"
+    # Reads CodeArtifact, publishes to its topic only, no CodeArtifact write
+    role = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = role_statements(template, role)
+    granted = {a for s in statements for a in actions_of(s)}
+    assert "sns:Publish" in granted
+    assert not {
+        a
+        for a in granted
+        if a.startswith("codeartifact:") and not a.startswith(("codeartifact:List", "codeartifact:Describe"))
+    }
+    (publish,) = [s for s in statements if "sns:Publish" in actions_of(s)]
+    assert publish["Resource"] == "${" + digest_topic + "}"
+    assert "dynamodb:Scan" not in granted
+
+
+def test_digest_failures_alarm(synthesized: Any) -> None:
+    alarms = _alarms(synthesized.notice.json)
+    assert _one(alarms, "DigestErrors")["MetricName"] == "Errors"
+    assert _one(alarms, "DigestDeadLetterQueueNotEmpty")["TreatMissingData"] == "ignore"
+    assert _one(alarms, "ArchiveDisposeSpike")["Threshold"] == 50  # LifecycleSettings(spike_per_hour=50)
