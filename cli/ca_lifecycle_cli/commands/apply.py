@@ -119,11 +119,16 @@ def run(args: argparse.Namespace) -> int:
         )
     # Human output goes to stdout; with --json, stdout holds the document alone.
     console = stderr_console() if args.json else stdout_console()
+    from ca_lifecycle_cli.commands.upcoming import price
+
+    per_gb = price(args)
     gateway = make_gateway(sizes=args.sizes)
     owner = default_owner(args)
     with open_ledger(args, required_for="apply in enforce mode" if enforce else None) as ledger:
 
         def scan(apply: bool, report: ScanReport | None = None, **extra: Any) -> ScanReport:
+            if report is None:
+                report = ScanReport(mode=document.mode.value, now=now, targets=[], price_per_gb_month=per_gb)
             return run_scan(
                 document,
                 gateway,
@@ -157,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_OK
             # Exactly what was shown: a version the confirmation did not list is not written.
             allowed = preview.confirmed_writes()
-        report = ScanReport(mode=document.mode.value, now=now, targets=[])
+        report = ScanReport(mode=document.mode.value, now=now, targets=[], price_per_gb_month=per_gb)
         # --sizes: also measure each domain's stored bytes around the run (DescribeDomain).
         before = _domain_bytes(gateway, document, owner) if args.sizes else {}
         with deferred_interrupt() as should_stop:

@@ -33,13 +33,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_scan_arguments(parser)
     parser.add_argument("--within", default="14d", metavar="DURATION", help="how far ahead (default 14d)")
-    parser.add_argument(
-        "--price-per-gb-month",
-        type=float,
-        default=None,
-        metavar="USD",
-        help="storage price for the cost estimate (default 0.05, CodeArtifact's us-east-1 price)",
-    )
     parser.set_defaults(run=run)
 
 

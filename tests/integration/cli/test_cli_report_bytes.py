@@ -173,3 +173,17 @@ def test_upcoming_rejects_a_bad_window(cli: CliRunner, policy: Path) -> None:
     run = cli("upcoming", "--policy", policy, "--within", "two weeks")
     assert run.code == 2
     assert "--within: expected a duration" in run.stderr
+
+
+def test_plan_sizes_labels_the_upper_bound_and_prices_it(
+    cli: CliRunner, policy: Path, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.json"
+    _apply(cli, policy, ledger, T0)
+    args = ("plan", "--policy", policy, "--now", T2, "--ledger", ledger, "--sizes")
+    summary = cli(*args, "--json", "--price-per-gb-month", "2").json()["summary"]
+    assert summary["bytes_to_free"] == 1370
+    assert summary["bytes_to_free_is_upper_bound"] is True
+    assert summary["monthly_cost_upper_bound_usd"] == round(1370 / 1024**3 * 2, 6)
+    text = cli(*args).stdout
+    assert "Upper bound: assets are stored once per domain." in text
