@@ -1,7 +1,7 @@
 """SNS edge: deliver a digest as plain text to people and as JSON to machines.
 
 One Publish with ``MessageStructure=json`` (SNS Publish API): e-mail subscribers receive the
-``email`` text, SQS / Lambda / HTTP(S) subscribers the full JSON document, everything else the
+``email`` text, SQS / Lambda / HTTPS subscribers the full JSON document, everything else the
 ``default`` text. The message stays under SNS's 256 KiB limit: the JSON copy is trimmed
 (``fit_for_sns``) and says so. The boto3 client is created on first use (after moto in tests).
 """
@@ -12,7 +12,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-_MACHINE_PROTOCOLS = ("sqs", "lambda", "http", "https", "firehose")
+_MACHINE_PROTOCOLS = ("sqs", "lambda", "https")
+# SNS Publish: the whole Message (every protocol's copy) is at most 256 KiB (262,144 bytes) by
+# default. The e-mail text is capped, the JSON copies share what is left, with room for the
+# escaping one JSON string inside another adds (botocore's SNS model, PublishInput.Message).
+MAX_MESSAGE_BYTES = 262_144
+MAX_TEXT_BYTES = 32_000
+_ESCAPING_MARGIN = 1.5
 
 
 class NotifyError(RuntimeError):
@@ -39,13 +45,24 @@ class SnsNotifier:
 
         from ca_lifecycle.app.digest import fit_for_sns
 
-        machine = json.dumps(fit_for_sns(document), sort_keys=True)
+        if len(text.encode()) > MAX_TEXT_BYTES:
+            text = (
+                text.encode()[:MAX_TEXT_BYTES].decode(errors="ignore")
+                + "\n… (cut; the JSON copy lists all)\n"
+            )
+        budget = (MAX_MESSAGE_BYTES - 4_096 - 2 * len(text.encode())) / len(_MACHINE_PROTOCOLS)
+        machine = json.dumps(fit_for_sns(document, int(budget / _ESCAPING_MARGIN)), sort_keys=True)
         body = {"default": text, "email": text, **dict.fromkeys(_MACHINE_PROTOCOLS, machine)}
+        message = json.dumps(body)
+        if len(message.encode()) > MAX_MESSAGE_BYTES:
+            raise NotifyError(f"digest is {len(message.encode())} bytes, above SNS's {MAX_MESSAGE_BYTES}")
+        # Subjects: under 100 characters, no line breaks (PublishInput.Subject).
+        subject = " ".join(subject.split())[:99]
         try:
             response = self.client.publish(
                 TopicArn=self.topic_arn,
                 Subject=subject,
-                Message=json.dumps(body),
+                Message=message,
                 MessageStructure="json",
             )
         except (BotoCoreError, ClientError) as exc:

@@ -99,11 +99,11 @@ class Digest:
         return None if not sizes or any(s is None for s in sizes) else sum(s or 0 for s in sizes)
 
     def subject(self) -> str:
-        # SNS subjects: at most 100 printable ASCII characters.
+        # SNS subjects: under 100 characters, no line breaks.
         return (
             f"codeartifact-lifecycle {self.domain}: {len(self.disposals)} disposal(s), "
             f"{len(self.archives)} archive(s) within {format_duration(self.within)}"
-        )[:100]
+        )[:99]
 
     def as_dict(self) -> dict[str, Any]:
         upper = self.upper_bound_bytes()

@@ -88,3 +88,30 @@ def test_the_json_copy_is_trimmed_to_fit_sns_and_says_so() -> None:
     assert len(json.dumps(trimmed)) <= 50_000
     assert trimmed["upcoming_truncated"] is True
     assert fit_for_sns({"upcoming": [], "done": []}) == {"upcoming": [], "done": []}
+
+
+def test_sns_notifier_keeps_a_huge_digest_under_the_publish_limit() -> None:
+    import json
+
+    import boto3
+    from ca_lifecycle.notify import MAX_MESSAGE_BYTES, SnsNotifier
+    from moto import mock_aws
+
+    with mock_aws():
+        sns = boto3.client("sns", region_name="us-east-1")
+        arn = sns.create_topic(Name="digests")["TopicArn"]
+        sent: list[dict[str, Any]] = []
+        sns.meta.events.register(
+            "provide-client-params.sns.Publish", lambda params, **_: sent.append(dict(params))
+        )
+        document = {"upcoming": [{"version": str(i), "reason": "x" * 300} for i in range(20_000)], "done": []}
+        message_id = SnsNotifier(arn, client=sns).publish("s" * 150 + "\nline", "t" * 100_000, document)
+    assert message_id
+    (params,) = sent
+    body = params["Message"]
+    assert len(body.encode()) <= MAX_MESSAGE_BYTES
+    copies = json.loads(body)
+    assert json.loads(copies["sqs"])["upcoming_truncated"] is True
+    assert "cut; the JSON copy lists all" in copies["email"]
+    assert len(params["Subject"]) < 100
+    assert "\n" not in params["Subject"]
