@@ -166,9 +166,12 @@ def render_plan(report: ScanReport, console: Console, policy_path: str, ledger: 
 
         freed = total["bytes_to_free"]
         console.print(f"Disposing frees {human_bytes(freed)} of assets ({freed} bytes).")
+        from ca_lifecycle.app.runs import usd
+
         console.print(
             "Upper bound: assets are stored once per domain. About "
-            f"${total['monthly_cost_upper_bound_usd']}/month at ${total['price_per_gb_month_usd']}/GB-month."
+            f"{usd(total['monthly_cost_upper_bound_usd'])}/month "
+            f"at ${total['price_per_gb_month_usd']}/GB-month."
         )
 
 

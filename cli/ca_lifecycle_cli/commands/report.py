@@ -156,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_text(doc: dict[str, Any], per_gb: float) -> None:
+    from ca_lifecycle.app.runs import usd
+
     summary = doc["summary"]
     print(
         f"{summary['runs']} run(s) from {doc['since']} to {doc['until']}, "
@@ -171,8 +173,8 @@ def _print_text(doc: dict[str, Any], per_gb: float) -> None:
             print(f"    {v['action']} {where} by {v['rule']}: {v['outcome']}{size}")
     print(
         f"Disposed bytes (upper bound: assets are stored once per domain): {summary['bytes_upper_bound']}, "
-        f"about ${summary['monthly_cost_upper_bound_usd']}/month at ${per_gb}/GB-month"
+        f"about {usd(summary['monthly_cost_upper_bound_usd'])}/month at ${per_gb}/GB-month"
     )
     for domain, freed in summary["measured_domain_bytes_freed"].items():
         cost = summary["measured_monthly_cost_usd"][domain]
-        print(f"Measured DescribeDomain.assetSizeBytes decrease, {domain}: {freed} bytes (${cost}/month)")
+        print(f"Measured DescribeDomain.assetSizeBytes decrease, {domain}: {freed} bytes ({usd(cost)}/month)")

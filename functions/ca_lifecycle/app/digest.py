@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ca_lifecycle.app.package import PackageResult, process_package
-from ca_lifecycle.app.runs import DEFAULT_PRICE_PER_GB_MONTH, monthly_cost
+from ca_lifecycle.app.runs import DEFAULT_PRICE_PER_GB_MONTH, monthly_cost, usd
 from ca_lifecycle.app.scope import repository_targets, scoped_packages
 from ca_lifecycle.engine.core import DISPOSE, iso
 from ca_lifecycle.facts import Action, PackageRef
@@ -149,7 +149,7 @@ class Digest:
             lines.append(
                 f"  at most {upper} bytes (upper bound: an asset shared with another version or "
                 f"repository is stored once per domain), about "
-                f"${monthly_cost(upper, self.price_per_gb_month)}/month "
+                f"{usd(monthly_cost(upper, self.price_per_gb_month))}/month "
                 f"at ${self.price_per_gb_month}/GB-month"
             )
         lines += ["", f"Archives due ({len(self.archives)}):"]

@@ -36,6 +36,11 @@ def monthly_cost(size: int, price_per_gb_month: float = DEFAULT_PRICE_PER_GB_MON
     return round(size / GB * price_per_gb_month, 6)
 
 
+def usd(amount: float) -> str:
+    """Dollars for people: cents, or "< $0.01" rather than a misleading $0.00."""
+    return f"${amount:,.2f}" if amount >= 0.005 or amount == 0 else "< $0.01"
+
+
 def written_versions(
     results: Iterable[PackageResult], sizes: Mapping[tuple[PackageRef, str], int] | None = None
 ) -> list[RunVersion]:
