@@ -7,7 +7,8 @@ Runs two ways with the same result:
   context comes from ``cdk.json`` plus ``-c`` overrides, output goes to ``cdk.out``.
 
 Context keys: ``policy_file`` (YAML or JSON), ``stage``, ``alarm_email``, ``sweep_schedule``,
-``worker_max_concurrency``, ``emergency_stop``, and optionally ``powertools_layer_arn``,
+``worker_max_concurrency``, ``emergency_stop``, ``spike_per_hour``, ``digest_schedule``,
+``digest_within``, ``digest_email``, ``price_per_gb_month``, and optionally ``powertools_layer_arn``,
 ``ledger_table_name``, ``asset_dir``; ``engine_account`` (plus optional ``forward_domains``)
 adds the ``DomainOwnerForwarder`` stack for a domain owner's account (docs/deploy.md).
 A policy that fails validation stops synth with exit code 2 and one line per field error.
@@ -51,6 +52,19 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 # DynamoDB's table-name rule, checked here: an import by a bad name fails only at deploy.
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _TRUE, _FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no", ""})
+
+
+def synth_warnings(assembly: Any) -> list[str]:
+    """Every warning annotation of the synthesized stacks, as ``path: message`` lines."""
+    from aws_cdk.cx_api import SynthesisMessageLevel
+
+    lines: list[str] = []
+    # jsii hands back plain CloudArtifact proxies, so no isinstance on the stack artifact type.
+    for artifact in assembly.artifacts:
+        for message in getattr(artifact, "messages", None) or []:
+            if message.level == SynthesisMessageLevel.WARNING:
+                lines.append(f"{message.id}: {message.entry.data}")
+    return lines
 
 
 class ConfigurationError(Exception):
@@ -115,6 +129,19 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
     ledger_table = str(context.get("ledger_table_name") or "").strip()
     if ledger_table and not _TABLE_NAME.match(ledger_table):
         raise ConfigurationError(f"ledger_table_name: not a DynamoDB table name: {ledger_table!r}")
+    raw_spike = context.get("spike_per_hour", defaults.spike_per_hour)
+    try:
+        spike_per_hour = int(raw_spike)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"spike_per_hour: expected an integer, got {raw_spike!r}") from None
+    digest_email = str(context.get("digest_email") or "").strip()
+    if digest_email and not _EMAIL.match(digest_email):
+        raise ConfigurationError(f"digest_email: expected an e-mail address, got {digest_email!r}")
+    raw_price = context.get("price_per_gb_month", defaults.price_per_gb_month)
+    try:
+        price = float(raw_price)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"price_per_gb_month: expected a number, got {raw_price!r}") from None
     settings = LifecycleSettings(
         sweep_schedule=str(context.get("sweep_schedule") or defaults.sweep_schedule),
         worker_max_concurrency=concurrency,
@@ -124,6 +151,11 @@ def settings_from_context(context: Mapping[str, Any], asset_dir: Path | None) ->
         asset_dir=asset_dir,
         emergency_stop=flag_from_context(context, "emergency_stop"),
         ledger_table_name=ledger_table or None,
+        spike_per_hour=spike_per_hour,
+        digest_schedule=str(context.get("digest_schedule") or defaults.digest_schedule),
+        digest_within=str(context.get("digest_within") or defaults.digest_within),
+        digest_email=digest_email or None,
+        price_per_gb_month=price,
     )
     try:
         settings.validate()
@@ -238,6 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"synth failed: {error}", file=sys.stderr)
         return EXIT_INVALID
     if outdir is not None:
+        # The CDK CLI prints construct warnings itself; standalone, nobody would see them.
+        for warning in synth_warnings(assembly):
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"cloud assembly written to {assembly.directory}")
     return 0
 

@@ -22,6 +22,7 @@ METRICS_PLANNED: Final = ("ArchivesPlanned", "DisposalsPlanned", "PackagesEvalua
 # --- the Lambda asset and runtime -------------------------------------------------------
 WORKER_HANDLER: Final = "ca_lifecycle.handlers.worker.handler"
 SWEEP_HANDLER: Final = "ca_lifecycle.handlers.sweep.handler"
+DIGEST_HANDLER: Final = "ca_lifecycle.handlers.digest.handler"
 # The validated policy is bundled at the asset root, next to the ca_lifecycle package: a
 # policy easily outgrows Lambda's 4 KB environment limit, a file does not.
 POLICY_FILE_NAME: Final = "policy.json"
@@ -74,6 +75,14 @@ WORKER_TIMEOUT_SECONDS: Final = 300
 WORKER_MEMORY_MB: Final = 512
 SWEEP_TIMEOUT_SECONDS: Final = 300
 SWEEP_MEMORY_MB: Final = 256
+# The digest evaluates every package of its domains read-only, as a sweep of workers would.
+DIGEST_TIMEOUT_SECONDS: Final = 900
+DIGEST_MEMORY_MB: Final = 512
+# Daily at 08:00 UTC: before the 03:00 sweep of the next day, during working hours in Europe.
+DEFAULT_DIGEST_SCHEDULE: Final = "cron(0 8 * * ? *)"
+DEFAULT_DIGEST_WITHIN: Final = "7d"
+# CodeArtifact storage, per GB-month (AWS pricing page, us-east-1); cdk.json price_per_gb_month.
+DEFAULT_PRICE_PER_GB_MONTH: Final = 0.05
 # EventBridge Scheduler invokes the sweep asynchronously; Lambda retries a failed run this
 # many times before sending the event to the sweep DLQ.
 SWEEP_ASYNC_RETRY_ATTEMPTS: Final = 2
@@ -87,6 +96,12 @@ VISIBILITY_TIMEOUT_FACTOR: Final = 6
 MAX_RECEIVE_COUNT: Final = 5
 WORK_QUEUE_RETENTION_DAYS: Final = 4
 DLQ_RETENTION_DAYS: Final = 14
+# A dead-letter message this old alarms: four days left to redrive it before SQS deletes it.
+DLQ_AGE_ALARM_DAYS: Final = 10
+# Default for the archive/dispose spike alarm (cdk.json ``spike_per_hour``): versions archived
+# plus disposed in one hour. A steady daily sweep of a large domain stays far below once its
+# backlog is worked off; the first enforce run of a big domain may need a higher value.
+DEFAULT_SPIKE_PER_HOUR: Final = 1000
 # SQS deletes a message older than the retention period without a trace (no DLQ): a backlog
 # the worker cannot drain (quota-bound concurrency, a huge first sweep, a disabled mapping)
 # must alarm while the oldest item still has half its retention left.
@@ -142,6 +157,14 @@ LEDGER_ACTIONS: Final = (
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
+)
+# The digest's ledger calls: Query (package records, runs, last digest), GetItem (single
+# versions), BatchWriteItem (noticed versions), PutItem (the digest record).
+DIGEST_LEDGER_ACTIONS: Final = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
 )
 # Read actions, by the resource type the Service Authorization Reference gives each.
 CODEARTIFACT_REPOSITORY_READ: Final = ("codeartifact:ListPackages",)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aws_cdk import (
+    Annotations,
     ArnFormat,
     Aws,
     CfnMapping,
@@ -84,6 +85,14 @@ class LifecycleSettings:
     emergency_stop: bool = False
     # Re-attach a ledger table retained by an earlier deployment instead of creating one.
     ledger_table_name: str | None = None
+    # Versions archived plus disposed in one hour above which the spike alarm fires: a
+    # policy edit that suddenly matches far more than intended shows here first.
+    spike_per_hour: int = c.DEFAULT_SPIKE_PER_HOUR
+    # Digests (app/digest.py): when, how far ahead, who is subscribed, what storage costs.
+    digest_schedule: str = c.DEFAULT_DIGEST_SCHEDULE
+    digest_within: str = c.DEFAULT_DIGEST_WITHIN
+    digest_email: str | None = None
+    price_per_gb_month: float = c.DEFAULT_PRICE_PER_GB_MONTH
 
     def validate(self) -> None:
         """Fail synth on a knob the service would reject at deploy time."""
@@ -98,6 +107,16 @@ class LifecycleSettings:
                 f"sweep_schedule: expected an EventBridge Scheduler expression such as "
                 f"'rate(1 day)' or 'cron(0 3 * * ? *)', got {self.sweep_schedule!r}"
             )
+        if not _SCHEDULE_EXPRESSION.match(self.digest_schedule.strip()):
+            raise ValueError(
+                f"digest_schedule: expected an EventBridge Scheduler expression, got {self.digest_schedule!r}"
+            )
+        if not re.match(r"^[1-9][0-9]*[wdh]$", self.digest_within):
+            raise ValueError(f"digest_within: expected a duration such as 7d, got {self.digest_within!r}")
+        if self.price_per_gb_month <= 0:
+            raise ValueError(f"price_per_gb_month: must be positive, got {self.price_per_gb_month}")
+        if self.spike_per_hour < 1:
+            raise ValueError(f"spike_per_hour: must be a positive integer, got {self.spike_per_hour}")
 
 
 def event_pattern_detail(domain: str, owner: str) -> dict[str, Any]:
@@ -286,12 +305,90 @@ class CodeArtifactLifecycle(Construct):
                 max_event_age=Duration.hours(c.SCHEDULE_MAX_EVENT_AGE_HOURS),
             ),
         )
-        for function in (self.worker, self.sweep):
-            self._depend_on_policy_only(function)
+        # Digests are deployed when someone subscribes (digest_email) or the policy needs them: a
+        # dispose notice is only ever given by a delivered digest.
+        self.digest: lambda_.Function | None = None
+        self.digest_dead_letter_queue: sqs.Queue | None = None
+        if settings.digest_email or any(
+            p.dispose is not None and p.dispose.notice is not None for p in policy.policies
+        ):
+            self._digest(code, layer)
+        for function in (self.worker, self.sweep, self.digest):
+            if function is not None:
+                self._depend_on_policy_only(function)
         self.alarm_topic = self._alarm_topic()
         self.alarms = self._alarms()
         self.dashboard = self._dashboard()
         self._suppress_nag_findings()
+
+    # --- digests ------------------------------------------------------------------------
+
+    def _digest(self, code: lambda_.Code, layer: lambda_.ILayerVersion) -> None:
+        """Topic, function and daily schedule of the digests (app/digest.py; README "Digests")."""
+        settings = self.settings
+        self.digest_topic = sns.Topic(
+            self, "DigestTopic", display_name="codeartifact-lifecycle digests", enforce_ssl=True
+        )
+        if settings.digest_email:
+            self.digest_topic.add_subscription(subscriptions.EmailSubscription(settings.digest_email))
+        else:
+            Annotations.of(self).add_warning_v2(
+                "codeartifact-lifecycle:no-digest-subscriber",
+                "The policy sets a dispose notice but no digest_email: digests go to a topic nobody "
+                "reads unless you subscribe to it (output DigestTopicArn).",
+            )
+        self.digest_dead_letter_queue = self._dlq("DigestDeadLetterQueue")
+        digest = self.digest = self._function(
+            "Digest",
+            handler=c.DIGEST_HANDLER,
+            code=code,
+            layer=layer,
+            timeout=c.DIGEST_TIMEOUT_SECONDS,
+            memory=c.DIGEST_MEMORY_MB,
+            description="Publishes each domain's digest of coming archives and disposals",
+            dead_letter_queue=self.digest_dead_letter_queue,
+        )
+        digest.add_environment("DIGEST_TOPIC_ARN", self.digest_topic.topic_arn)
+        digest.add_environment("DIGEST_WITHIN", settings.digest_within)
+        digest.add_environment("PRICE_PER_GB_MONTH", str(settings.price_per_gb_month))
+        role = digest.role
+        assert role is not None
+        # Reads what the worker reads (it evaluates every package read-only) and records notices.
+        for sid, actions, resources in (
+            ("ListRepositoriesInScope", c.CODEARTIFACT_DOMAIN_READ, self._codeartifact_arns("domain", "")),
+            (
+                "ListPackagesInScope",
+                c.CODEARTIFACT_REPOSITORY_READ,
+                self._codeartifact_arns("repository", "/*"),
+            ),
+            ("ReadPackagesInScope", c.CODEARTIFACT_PACKAGE_READ, self._codeartifact_arns("package", "/*/*")),
+            ("LedgerNotices", c.DIGEST_LEDGER_ACTIONS, [self.ledger.table_arn]),
+        ):
+            role.add_to_principal_policy(
+                iam.PolicyStatement(sid=sid, actions=list(actions), resources=resources)
+            )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="PublishDigests", actions=["sns:Publish"], resources=[self.digest_topic.topic_arn]
+            )
+        )
+        self.digest_schedule_role = self._scheduler_role("DigestScheduleRole", "the digest")
+        self.digest_schedule = scheduler.Schedule(
+            self,
+            "DigestSchedule",
+            description="Tells each domain what will be archived and disposed in the coming window",
+            schedule_group=self.schedule_group,
+            enabled=not settings.emergency_stop,
+            schedule=scheduler.ScheduleExpression.expression(settings.digest_schedule.strip()),
+            target=scheduler_targets.LambdaInvoke(
+                digest,
+                input=scheduler.ScheduleTargetInput.from_object({"kind": "digest"}),
+                dead_letter_queue=self.digest_dead_letter_queue,
+                role=self.digest_schedule_role,
+                retry_attempts=c.SCHEDULE_RETRY_ATTEMPTS,
+                max_event_age=Duration.hours(c.SCHEDULE_MAX_EVENT_AGE_HOURS),
+            ),
+        )
 
     # --- storage ------------------------------------------------------------------------
 
@@ -604,7 +701,7 @@ class CodeArtifactLifecycle(Construct):
             )
         )
 
-    def _scheduler_role(self) -> iam.Role:
+    def _scheduler_role(self, construct_id: str = "SweepScheduleRole", what: str = "the sweep") -> iam.Role:
         """The role Scheduler assumes to invoke the sweep; the target grants it invoke + DLQ send.
 
         Own role (not the stack-wide singleton the target would create) so the construct is
@@ -620,7 +717,7 @@ class CodeArtifactLifecycle(Construct):
         ]
         return iam.Role(
             self,
-            "SweepScheduleRole",
+            construct_id,
             assumed_by=iam.ServicePrincipal(
                 "scheduler.amazonaws.com",
                 conditions={
@@ -628,7 +725,7 @@ class CodeArtifactLifecycle(Construct):
                     "ArnLike": {"aws:SourceArn": source_arns},
                 },
             ),
-            description="codeartifact-lifecycle: EventBridge Scheduler invokes the sweep",
+            description=f"codeartifact-lifecycle: EventBridge Scheduler invokes {what}",
         )
 
     # --- observability ------------------------------------------------------------------
@@ -637,10 +734,45 @@ class CodeArtifactLifecycle(Construct):
         if self.settings.alarm_topic is not None:
             return self.settings.alarm_topic
         if not self.settings.alarm_email:
+            # Alarms still change state (dashboard, console) but page nobody: say so at synth.
+            Annotations.of(self).add_warning_v2(
+                "codeartifact-lifecycle:no-alarm-action",
+                "No alarm action is configured: alarms change state but notify nobody. Set the "
+                "alarm_email context key (cdk.json) or pass LifecycleSettings(alarm_topic=...).",
+            )
             return None
         topic = sns.Topic(self, "AlarmTopic", display_name="codeartifact-lifecycle alarms", enforce_ssl=True)
         topic.add_subscription(subscriptions.EmailSubscription(self.settings.alarm_email))
+        self._allow_cloudwatch_to_publish(topic)
         return topic
+
+    def _allow_cloudwatch_to_publish(self, topic: sns.Topic) -> None:
+        """CloudWatch alarms publish as ``cloudwatch.amazonaws.com``, which needs the topic policy.
+
+        ``enforce_ssl`` creates a topic policy holding only its Deny statement; that policy
+        replaces SNS's default one, so without this Allow an alarm fires and its notification is
+        refused. Scoped to this account's alarms (confused-deputy conditions); docs/notifications.md.
+        """
+        stack = Stack.of(self)
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
+                    "ArnLike": {
+                        "aws:SourceArn": stack.format_arn(
+                            service="cloudwatch",
+                            resource="alarm",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    },
+                },
+            )
+        )
 
     def _alarms(self) -> list[cloudwatch.Alarm]:
         five_minutes = Duration.minutes(5)
@@ -657,6 +789,17 @@ class CodeArtifactLifecycle(Construct):
                 self.sweep_dead_letter_queue,
                 "sweep runs that failed or were not delivered",
             ),
+            *(
+                []
+                if self.digest_dead_letter_queue is None
+                else [
+                    (
+                        "DigestDeadLetterQueueNotEmpty",
+                        self.digest_dead_letter_queue,
+                        "digest runs that failed: their disposals stay unannounced",
+                    )
+                ]
+            ),
         ):
             alarms.append(
                 queue.metric_approximate_number_of_messages_visible(
@@ -668,7 +811,24 @@ class CodeArtifactLifecycle(Construct):
                     threshold=0,
                     comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
                     evaluation_periods=1,
-                    treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                    # SQS publishes queue metrics only while a queue is active; a DLQ nobody
+                    # touches goes quiet with its messages still in it. IGNORE keeps the alarm
+                    # in ALARM through that silence (notBreaching would return it to OK).
+                    treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
+                )
+            )
+            alarms.append(
+                queue.metric_approximate_age_of_oldest_message(
+                    period=Duration.hours(1), statistic=cloudwatch.Stats.MAXIMUM
+                ).create_alarm(
+                    self,
+                    construct_id.replace("NotEmpty", "NearingRetention"),
+                    alarm_description=f"The oldest message of a dead-letter queue ({what}) is "
+                    f"{c.DLQ_AGE_ALARM_DAYS} days old; SQS deletes it at {c.DLQ_RETENTION_DAYS} days.",
+                    threshold=c.DLQ_AGE_ALARM_DAYS * 86400,
+                    comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                    evaluation_periods=1,
+                    treat_missing_data=cloudwatch.TreatMissingData.IGNORE,
                 )
             )
         alarms.append(
@@ -694,6 +854,17 @@ class CodeArtifactLifecycle(Construct):
                 "Worker invocations were throttled.",
             ),
             ("SweepErrors", self.sweep.metric_errors(period=five_minutes), "Sweep invocations failed."),
+            *(
+                []
+                if self.digest is None
+                else [
+                    (
+                        "DigestErrors",
+                        self.digest.metric_errors(period=five_minutes),
+                        "A digest was not delivered: the disposals it would announce stay blocked.",
+                    )
+                ]
+            ),
             ("EvaluationErrors", self._engine_metric("EvaluationErrors"), "Package evaluations failed."),
         ):
             alarms.append(
@@ -708,11 +879,74 @@ class CodeArtifactLifecycle(Construct):
                 )
             )
         alarms.extend(self._silence_alarms())
+        alarms.append(self._spike_alarm())
+        alarms.append(self._quiet_pipeline_alarm())
         if self.alarm_topic is not None:
             action = cloudwatch_actions.SnsAction(self.alarm_topic)
             for alarm in alarms:
                 alarm.add_alarm_action(action)
         return alarms
+
+    def _spike_alarm(self) -> cloudwatch.Alarm:
+        """More versions archived plus disposed in one hour than ``spike_per_hour``."""
+        hour = Duration.hours(1)
+        expression = cloudwatch.MathExpression(
+            expression="FILL(archived, 0) + FILL(disposed, 0)",
+            using_metrics={
+                "archived": self._engine_metric("VersionsArchived").with_(period=hour),
+                "disposed": self._engine_metric("VersionsDisposed").with_(period=hour),
+            },
+            period=hour,
+            label="Versions archived + disposed per hour",
+        )
+        return expression.create_alarm(
+            self,
+            "ArchiveDisposeSpike",
+            alarm_description=f"More than {self.settings.spike_per_hour} versions archived or disposed "
+            "in one hour. Check the latest policy change; the emergency stop is in docs/deploy.md.",
+            threshold=self.settings.spike_per_hour,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+    def _quiet_pipeline_alarm(self) -> cloudwatch.Alarm:
+        """Events reached the rules for a whole day but no package was evaluated.
+
+        A day with neither is a quiet domain, not a fault, so the expression is 1 only when
+        events arrived (rule invocations) and PackagesEvaluated stayed at zero.
+        """
+        day = Duration.days(1)
+        invocations = {
+            f"events{index}": cloudwatch.Metric(
+                namespace="AWS/Events",
+                metric_name="Invocations",
+                dimensions_map={"RuleName": rule.rule_name},
+                statistic=cloudwatch.Stats.SUM,
+                period=day,
+            )
+            for index, rule in enumerate(self.rules.values())
+        }
+        arrived = " + ".join(f"FILL({name}, 0)" for name in invocations)
+        expression = cloudwatch.MathExpression(
+            expression=f"IF(({arrived}) > 0 AND FILL(evaluated, 0) < 1, 1, 0)",
+            using_metrics={
+                **invocations,
+                "evaluated": self._engine_metric("PackagesEvaluated").with_(period=day),
+            },
+            period=day,
+            label="Events arrived but no package evaluated (1 = quiet pipeline)",
+        )
+        return expression.create_alarm(
+            self,
+            "PipelineQuiet",
+            alarm_description="CodeArtifact events arrived for a day but no package was evaluated: "
+            "the worker is stopped, failing before evaluation, or its mapping is disabled.",
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
 
     def _silence_alarms(self) -> list[cloudwatch.Alarm]:
         """Per domain with a stated owner: no event delivered for longer than the sweep interval.
@@ -844,7 +1078,7 @@ class CodeArtifactLifecycle(Construct):
                 )
             ],
         )
-        for function in (self.worker, self.sweep):
+        for function in (self.worker, self.sweep, *([self.digest] if self.digest else [])):
             NagSuppressions.add_resource_suppressions(
                 function,
                 [
@@ -898,6 +1132,40 @@ class CodeArtifactLifecycle(Construct):
                     reason="lambda:InvokeFunction on the sweep function's own qualified ARNs "
                     "(function:NAME:*), added by the Scheduler Lambda target; no other function.",
                     applies_to=[{"regex": "/^Resource::<.*Sweep[0-9A-F]+\\.Arn>:\\*$/g"}],
+                )
+            ],
+            apply_to_children=True,
+        )
+        if self.digest is not None:
+            self._suppress_digest_findings(xray, partition)
+
+    def _suppress_digest_findings(self, xray: NagPackSuppression, partition: str) -> None:
+        assert self.digest is not None
+        assert self.digest.role is not None
+        NagSuppressions.add_resource_suppressions(
+            self.digest.role.node.find_child("DefaultPolicy"),
+            [
+                *([xray] if self.settings.tracing else []),
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="Read-only package and repository ARNs of the policy's domains: the digest "
+                    "evaluates every package in scope read-only, as the worker does (no write action).",
+                    applies_to=[
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:package/.*$/g"},
+                        {"regex": f"/^Resource::arn:{partition}:codeartifact:.*:repository/.*$/g"},
+                    ],
+                ),
+            ],
+            apply_to_children=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.digest_schedule_role.node.find_child("DefaultPolicy"),
+            [
+                NagPackSuppression(
+                    id="AwsSolutions-IAM5",
+                    reason="lambda:InvokeFunction on the digest function's own qualified ARNs "
+                    "(function:NAME:*), added by the Scheduler Lambda target; no other function.",
+                    applies_to=[{"regex": "/^Resource::<.*Digest[0-9A-F]+\\.Arn>:\\*$/g"}],
                 )
             ],
             apply_to_children=True,

@@ -51,6 +51,9 @@ class CodeArtifactLifecycleStack(Stack):
             description="One EventBridge rule per policy domain (comma-separated)",
         )
         CfnOutput(self, "SweepScheduleName", value=self.lifecycle.schedule.schedule_name)
+        if self.lifecycle.digest is not None:
+            # Subscribe people or tools to the digests here (README "Digests").
+            CfnOutput(self, "DigestTopicArn", value=self.lifecycle.digest_topic.topic_arn)
         CfnOutput(
             self,
             "SweepScheduleGroupName",

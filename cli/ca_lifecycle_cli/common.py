@@ -118,6 +118,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         "being billed (bytes_to_free). Costs one ListPackageVersionAssets call (paged) per "
         "disposed version, and the permission codeartifact:ListPackageVersionAssets",
     )
+    parser.add_argument(
+        "--price-per-gb-month",
+        type=float,
+        default=None,
+        metavar="USD",
+        help="storage price for the --sizes cost estimate (default 0.05, CodeArtifact us-east-1)",
+    )
 
 
 def parse_now(text: str | None) -> datetime:
@@ -387,6 +394,7 @@ class ScanReport:
     # --sizes: (package, version) -> asset bytes of every version to dispose; None without it.
     asset_bytes: dict[tuple[PackageRef, str], int] | None = None
     interrupted: bool = False  # stopped on request (Ctrl-C) after the write in flight
+    price_per_gb_month: float = 0.05  # --price-per-gb-month: the cost estimate of bytes_to_free
 
     def confirmed_writes(self) -> dict[PackageRef, dict[str, PlannedWrite]]:
         """What this (preview) report shows will be written: all a confirmation may allow."""
@@ -450,6 +458,15 @@ class ScanReport:
             **total.as_dict(sized),
             "describes": sum(r.describes for r in self.results),
         }
+        if sized:
+            from ca_lifecycle.app.runs import monthly_cost
+
+            # Assets are stored once per domain: disposing frees at most bytes_to_free.
+            summary["bytes_to_free_is_upper_bound"] = True
+            summary["monthly_cost_upper_bound_usd"] = monthly_cost(
+                total.bytes_to_free, self.price_per_gb_month
+            )
+            summary["price_per_gb_month_usd"] = self.price_per_gb_month
         if self.applied:
             summary["outcomes"] = dict(total.outcomes)
         summary["repositories"] = [

@@ -19,8 +19,10 @@ from ca_lifecycle_cli.commands import (
     explain,
     holds,
     plan,
+    report,
     restore,
     schema,
+    upcoming,
     validate,
 )
 from ca_lifecycle_cli.common import EXIT_BROKEN_PIPE, EXIT_CODES_EPILOG, EXIT_INTERRUPTED, silence_stdout
@@ -36,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (validate, schema, plan, apply, explain, restore, holds, emulator, demo):
+    for module in (validate, schema, plan, apply, explain, upcoming, report, restore, holds, emulator, demo):
         module.register(sub)
     return parser
 

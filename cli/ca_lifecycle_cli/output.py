@@ -68,6 +68,11 @@ class RepositoryCounts(Counts):
 
 class Summary(Counts):
     describes: int
+    bytes_to_free_is_upper_bound: bool | None = Field(
+        default=None, description="--sizes only: assets are stored once per domain, so always true."
+    )
+    monthly_cost_upper_bound_usd: float | None = Field(default=None, description="--sizes only.")
+    price_per_gb_month_usd: float | None = Field(default=None, description="--sizes only.")
     outcomes: dict[str, int] | None = Field(default=None, description="apply only: outcomes by kind.")
     repositories: list[RepositoryCounts]
 

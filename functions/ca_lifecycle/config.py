@@ -50,3 +50,32 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             for err in exc.errors(include_url=False)
         )
         raise ConfigError(problems) from None
+
+
+class DigestSettings(BaseModel):
+    """The digest function's own variables (besides ``Settings``)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    topic_arn: Annotated[str, Field(pattern=r"^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")] = (
+        Field(alias="DIGEST_TOPIC_ARN", description="SNS topic the digests are published to.")
+    )
+    within: Annotated[str, Field(pattern=r"^[1-9][0-9]*[wdh]$")] = Field(
+        default="7d", alias="DIGEST_WITHIN", description="How far ahead a digest looks."
+    )
+    price_per_gb_month: Annotated[float, Field(gt=0)] = Field(
+        default=0.05, alias="PRICE_PER_GB_MONTH", description="Storage price for the cost estimate."
+    )
+
+
+def load_digest_settings(environ: Mapping[str, str] | None = None) -> DigestSettings:
+    env = os.environ if environ is None else environ
+    try:
+        return DigestSettings.model_validate(dict(env))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: "
+            + ("required environment variable is not set" if err["type"] == "missing" else err["msg"])
+            for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(problems) from None

@@ -426,6 +426,22 @@ class CodeArtifactGateway:
                 return total
             params["nextToken"] = _next_token(token, params, op)
 
+    def domain_asset_bytes(self, domain: str, owner: str | None) -> int:
+        """DescribeDomain.assetSizeBytes: the domain's stored bytes, each asset counted once.
+
+        Measured before and after a run, its change is what the run really freed; the sum of the
+        disposed versions' asset sizes is only an upper bound (an asset another version or
+        repository still references stays stored).
+        """
+        op = "DescribeDomain"
+        params: dict[str, Any] = {"domain": domain}
+        if owner:
+            params["domainOwner"] = owner
+        size = (self._call(op, "describe_domain", **params).get("domain") or {}).get("assetSizeBytes")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise InvalidResponse("InvalidResponse", op, f"domain.assetSizeBytes: unexpected value {size!r}")
+        return size
+
     def describe_origin(self, package: PackageRef) -> OriginConfig | None:
         """The package's origin restrictions; None when the package (or its configuration) is absent."""
         op = "DescribePackage"

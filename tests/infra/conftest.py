@@ -7,7 +7,8 @@ Two stacks in one app, both checked by cdk-nag's AwsSolutions pack:
   e-mail, schedule, concurrency), so defaults and overrides are both asserted;
 - ``stopped``: the enforce policy in a concrete GovCloud region (``us-gov-west-1``, partition
   ``aws-us-gov``) with the emergency stop on and an existing ledger table re-attached;
-- ``forwarder``: the ``DomainOwnerForwarderStack`` a domain owner's account deploys.
+- ``forwarder``: the ``DomainOwnerForwarderStack`` a domain owner's account deploys;
+- ``notice``: an enforce policy with a dispose notice and a digest e-mail (digests deployed).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from template_helpers import (
     DRY_RUN_POLICY,
     ENFORCE_SETTINGS,
     ENGINE_ACCOUNT,
+    NOTICE_POLICY,
     STOPPED_LEDGER,
     STOPPED_REGION,
 )
@@ -53,6 +55,7 @@ class SynthResult:
     enforce: Synthesized
     stopped: Synthesized
     forwarder: Synthesized
+    notice: Synthesized
     outdir: Path
 
 
@@ -70,6 +73,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
     base = tmp_path_factory.mktemp("infra")
     dry_policy = base / "dry-run.yaml"
     dry_policy.write_text(DRY_RUN_POLICY)
+    notice_policy = base / "notice.yaml"
+    notice_policy.write_text(NOTICE_POLICY)
     outdir = base / "cdk.out"
     app = CdkApp(outdir=str(outdir))
     Aspects.of(app).add(AwsSolutionsChecks())
@@ -97,6 +102,15 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
                 asset_dir=base / "asset-stopped", emergency_stop=True, ledger_table_name=STOPPED_LEDGER
             ),
             env=Environment(region=STOPPED_REGION),
+        ),
+        "notice": CodeArtifactLifecycleStack(
+            app,
+            "Notice",
+            policy=load_policy(notice_policy),
+            stage="test",
+            settings=LifecycleSettings(
+                asset_dir=base / "asset-notice", digest_email="owners@example.com", spike_per_hour=50
+            ),
         ),
         "forwarder": DomainOwnerForwarderStack(
             app, "Forwarder", engine_account=ENGINE_ACCOUNT, domains=["acme", "beta"], stage="test"

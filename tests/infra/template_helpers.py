@@ -21,6 +21,19 @@ policies:
     archive:
       - beyond_newest: 50
 """
+NOTICE_POLICY = """\
+version: 1
+mode: enforce
+policies:
+  - id: acme-npm
+    scope:
+      domain: acme
+      domain_owner: "111122223333"
+      packages: ["/npm/*"]
+    archive:
+      - beyond_newest: 20
+    dispose: {archived_for: 60d, notice: 7d}
+"""
 OWNER = "111122223333"
 ENGINE_ACCOUNT = "444455556666"
 STOPPED_REGION = "us-gov-west-1"

@@ -119,11 +119,16 @@ def run(args: argparse.Namespace) -> int:
         )
     # Human output goes to stdout; with --json, stdout holds the document alone.
     console = stderr_console() if args.json else stdout_console()
+    from ca_lifecycle_cli.commands.upcoming import price
+
+    per_gb = price(args)
     gateway = make_gateway(sizes=args.sizes)
     owner = default_owner(args)
     with open_ledger(args, required_for="apply in enforce mode" if enforce else None) as ledger:
 
         def scan(apply: bool, report: ScanReport | None = None, **extra: Any) -> ScanReport:
+            if report is None:
+                report = ScanReport(mode=document.mode.value, now=now, targets=[], price_per_gb_month=per_gb)
             return run_scan(
                 document,
                 gateway,
@@ -157,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_OK
             # Exactly what was shown: a version the confirmation did not list is not written.
             allowed = preview.confirmed_writes()
-        report = ScanReport(mode=document.mode.value, now=now, targets=[])
+        report = ScanReport(mode=document.mode.value, now=now, targets=[], price_per_gb_month=per_gb)
+        # --sizes: also measure each domain's stored bytes around the run (DescribeDomain).
+        before = _domain_bytes(gateway, document, owner) if args.sizes else {}
         with deferred_interrupt() as should_stop:
             try:
                 if saved is not None:
@@ -171,7 +178,11 @@ def run(args: argparse.Namespace) -> int:
                 # CodeArtifact: show it too, then the error line.
                 if report.results:
                     render_outcomes(report, stderr_console())
+                _record(report, ledger, document, before=before, gateway=gateway, owner=owner)
                 raise
+        run_id = _record(report, ledger, document, before=before, gateway=gateway, owner=owner)
+    if run_id is not None and not args.json:
+        stderr_console().print(f"Run recorded in the ledger as {run_id} (ca-lifecycle report).")
     if args.json:
         print_json(report.document())
     else:
@@ -183,6 +194,32 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     return EXIT_ACTIONS_FAILED if report.failures() else EXIT_OK
+
+
+def _domain_bytes(gateway: Any, document: Any, owner: str | None) -> dict[str, int]:
+    """DescribeDomain.assetSizeBytes of every policy domain (one call each)."""
+    return {
+        domain: gateway.domain_asset_bytes(domain, dom_owner or owner)
+        for domain, dom_owner in document.domains()
+    }
+
+
+def _record(
+    report: ScanReport, ledger: Any, document: Any, *, before: dict[str, int], gateway: Any, owner: str | None
+) -> str | None:
+    """The run record of what this apply wrote (None when it wrote nothing)."""
+    from ca_lifecycle.app.runs import build_run, record_run
+
+    after = _domain_bytes(gateway, document, owner) if before else {}
+    run = build_run(
+        report.results,
+        trigger="cli-apply",
+        document=document,
+        now=report.now,
+        sizes=report.asset_bytes,
+        domain_bytes={d: (before[d], after[d]) for d in before if d in after},
+    )
+    return run.run_id if record_run(ledger, run) and run is not None else None
 
 
 def _confirm(preview: ScanReport) -> bool:

@@ -97,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
 
     clock = preview_clock(args)
     expires_in = parse_expiry(args.expires)
+    from ca_lifecycle_cli.commands.upcoming import price
+
     document = load_document(args.policy)
     gateway = make_gateway(sizes=args.sizes)
     owner = default_owner(args)
@@ -112,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             sizes=args.sizes,
             read_only=clock.read_only,
         )
+    report.price_per_gb_month = price(args)
     if args.out is not None:
         saved = write_plan(args.out, report, document, args.policy, expires_in)
         stderr_console().print(
@@ -163,6 +166,13 @@ def render_plan(report: ScanReport, console: Console, policy_path: str, ledger: 
 
         freed = total["bytes_to_free"]
         console.print(f"Disposing frees {human_bytes(freed)} of assets ({freed} bytes).")
+        from ca_lifecycle.app.runs import usd
+
+        console.print(
+            "Upper bound: assets are stored once per domain. About "
+            f"{usd(total['monthly_cost_upper_bound_usd'])}/month "
+            f"at ${total['price_per_gb_month_usd']}/GB-month."
+        )
 
 
 def render_summary(report: ScanReport, console: Console) -> None:

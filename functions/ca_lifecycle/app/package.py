@@ -396,6 +396,7 @@ class _Run:
         self.archived_at: dict[str, datetime] = {}
         self.archived_by_us: set[str] = set()  # counts against the guardrail's archive window
         self.holds: dict[str, Hold] = {}
+        self.notices: dict[str, datetime] = {}  # Archived versions announced in a delivered digest
         self.recovered: list[str] = []
         self.holds_added: dict[str, Hold] = {}
 
@@ -463,6 +464,7 @@ class _Run:
         self.archived_at = {}
         self.archived_by_us = set()
         self.holds = {}
+        self.notices = {}
         rails = self.document.guardrails
         for fact in facts:
             version = fact.version
@@ -486,10 +488,18 @@ class _Run:
                 self.archived_at[version] = stored.archived_at
                 if stored.archived_by_us:
                     self.archived_by_us.add(version)
+                if stored.noticed_at is not None:
+                    self.notices[version] = stored.noticed_at
             elif fact.status in (Status.PUBLISHED, Status.UNLISTED) and stored.archived_at is not None:
                 # Moved back since we recorded the archive. If the archive was ours, someone
                 # restored it on purpose: hold it rather than fight them.
-                changes: dict[str, Any] = {"archived_at": None, "archived_by_us": False}
+                # A notice announced the disposal of that archive, not of a later one.
+                changes: dict[str, Any] = {
+                    "archived_at": None,
+                    "archived_by_us": False,
+                    "noticed_at": None,
+                    "notice_id": None,
+                }
                 if stored.archived_by_us and not stored.hold_active(self.now):
                     hold = Hold(
                         reason=f"restored by someone else after this tool archived it "
@@ -515,6 +525,7 @@ class _Run:
             archived_by_us=self.archived_by_us,
             holds=self.holds,
             default_version=self.default_version,
+            notices=self.notices,
         )
 
     def evaluate_with_describes(self) -> Evaluation:

@@ -331,28 +331,74 @@ def _apply_guardrails(
 
 
 def _dispose_decision(
-    item: RankedVersion, policy: PackagePolicy, now: datetime, archived_at: Mapping[str, datetime]
-) -> tuple[Action, str, str | None, bool]:
-    """(action, reason, rule, record first-seen) for a non-live version."""
+    item: RankedVersion,
+    policy: PackagePolicy,
+    now: datetime,
+    archived_at: Mapping[str, datetime],
+    notices: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
+) -> tuple[Action, str, str | None, bool, datetime | None]:
+    """(action, reason, rule, record first-seen, due) for a non-live version."""
     status = item.fact.status
     if status is not Status.ARCHIVED:
-        return Action.NONE, f"not live ({status.value})", None, False
+        return Action.NONE, f"not live ({status.value})", None, False, None
     if policy.dispose is None:
-        return Action.NONE, "Archived, and the policy has no dispose rule", None, False
+        return Action.NONE, "Archived, and the policy has no dispose rule", None, False, None
     wait = policy.dispose.archived_for
     rule_text = f"dispose archived_for: {format_duration(wait)}"
     since = archived_at.get(item.fact.version)
     if since is None:
         # No status-change time exists in CodeArtifact: start the clock now, never dispose on a guess.
-        return Action.KEEP, f"archive time unknown: first seen now, clock starts ({rule_text})", DISPOSE, True
+        return (
+            Action.KEEP,
+            f"archive time unknown: first seen now, clock starts ({rule_text})",
+            DISPOSE,
+            True,
+            None,
+        )
     since = as_utc(since)
+    due = since + wait
+    notice = policy.dispose.notice
+    if notice is not None:
+        notice_text = f"notice: {format_duration(notice)}"
+        noticed = notices.get(item.fact.version)
+        if noticed is None:
+            # Disposal is irreversible: owners hear of it in a delivered digest first.
+            due = max(due, now + notice)
+            return (
+                Action.KEEP,
+                f"not yet announced: {rule_text}, {notice_text} needs a delivered notice at least "
+                f"{format_duration(notice)} before disposal (archived {iso(since)}; disposable from "
+                f"{iso(due)} at the earliest if announced now)",
+                DISPOSE,
+                False,
+                due,
+            )
+        noticed = as_utc(noticed)
+        due = max(due, noticed + notice)
+        rule_text = f"{rule_text}, {notice_text}"
+        if now >= due:
+            return (
+                Action.DISPOSE,
+                f"{rule_text} (archived {iso(since)}; announced {iso(noticed)})",
+                DISPOSE,
+                False,
+                due,
+            )
+        return (
+            Action.KEEP,
+            f"{rule_text}: disposable from {iso(due)} (archived {iso(since)}; announced {iso(noticed)})",
+            DISPOSE,
+            False,
+            due,
+        )
     if now - since >= wait:
-        return Action.DISPOSE, f"{rule_text} (archived {iso(since)})", DISPOSE, False
+        return Action.DISPOSE, f"{rule_text} (archived {iso(since)})", DISPOSE, False, due
     return (
         Action.KEEP,
-        f"{rule_text}: disposable from {iso(since + wait)} (archived {iso(since)})",
+        f"{rule_text}: disposable from {iso(due)} (archived {iso(since)})",
         DISPOSE,
         False,
+        due,
     )
 
 
@@ -469,6 +515,7 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
     archived_by_us: Collection[str] = (),
     holds: Mapping[str, Hold] = _NO_HOLDS,
     default_version: str | None = None,
+    notices: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
 ) -> Evaluation:
     """Decide every version of one package. See DESIGN.md, "The policy language (v1)".
 
@@ -477,6 +524,8 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
     ``holds``: versions a person (or a restore the engine noticed) asked to keep; an active hold
     keeps a live version and stops a disposal. ``default_version``: the package's
     defaultDisplayVersion, kept unless the policy says ``protect_default_version: false``.
+    ``notices``: when each Archived version first appeared in a delivered notice (digest); under
+    ``dispose.notice`` a version is disposed only ``notice`` after that, and never without one.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
@@ -562,7 +611,7 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
         )
     record: list[str] = []
     for item in ranking.other:
-        action, reason, rule, first_seen = _dispose_decision(item, policy, now, archived_at)
+        action, reason, rule, first_seen, due = _dispose_decision(item, policy, now, archived_at, notices)
         if first_seen:
             record.append(item.fact.version)
         pinned = _held(item, holds, now) if action is Action.DISPOSE else None
@@ -585,6 +634,8 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
                 reason=reason + _unparseable_note(item, ranking.scheme),
                 rule=rule,
                 revision=item.fact.revision,
+                # Only while the dispose rule itself decides: a hold or protect has no date.
+                due=due if rule == DISPOSE else None,
             )
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Status
 
@@ -22,6 +23,9 @@ class Decision:
     reason: str
     rule: str | None
     revision: str | None  # copied from the fact: status writes need it
+    # For an Archived version under a dispose rule: the earliest time it may be disposed on the
+    # facts known now (a notice not yet delivered counted as delivered now); None otherwise.
+    due: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

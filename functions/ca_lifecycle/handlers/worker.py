@@ -33,17 +33,30 @@ _LOGGED_DECISIONS = 100
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     records = event.get("Records", [])
     obs.count(obs.RECORDS_RECEIVED, len(records), keep_zero=True)
+    deps = _dependencies()
     batch = WorkerBatch(
         records,
-        _dependencies(),
+        deps,
         remaining_ms=getattr(context, "get_remaining_time_in_millis", None),
     )
-    _publish(batch.run())
+    report = batch.run()
+    _publish(report)
+    _record_run(report, deps)
 
     def settle(record: SQSRecord) -> None:
         batch.settle(record.message_id)
 
     return process_partial_response(event=event, record_handler=settle, processor=processor, context=context)
+
+
+def _record_run(report: BatchReport, deps: Any) -> None:
+    """A batch that wrote something leaves a run record (``ca-lifecycle report`` reads them)."""
+    from ca_lifecycle.app.runs import build_run, record_run
+
+    run = build_run(report.results, trigger="worker", document=deps.document, now=deps.clock())
+    if record_run(deps.ledger, run):
+        assert run is not None
+        logger.info("run recorded", extra={"run_id": run.run_id, "counts": run.counts()})
 
 
 def _publish(report: BatchReport) -> None:

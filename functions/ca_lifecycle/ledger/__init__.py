@@ -37,6 +37,10 @@ class VersionRecord:
     archived_by_us: bool = False
     held_until: datetime | None = None  # a hold keeps the version (None with a reason: no expiry)
     hold_reason: str | None = None
+    # When the version first appeared in a delivered digest, and that digest's id: under a
+    # dispose ``notice`` it is disposed only ``notice`` after this (app/digest.py writes it).
+    noticed_at: datetime | None = None
+    notice_id: str | None = None
 
     @property
     def held(self) -> bool:

@@ -39,6 +39,10 @@ def version_attributes(record: VersionRecord) -> dict[str, Any]:
         attributes["hold_reason"] = record.hold_reason
         if record.held_until is not None:
             attributes["held_until"] = to_iso(record.held_until)
+    if record.noticed_at is not None:
+        attributes["noticed_at"] = to_iso(record.noticed_at)
+    if record.notice_id is not None:
+        attributes["notice_id"] = record.notice_id
     return attributes
 
 
@@ -51,6 +55,8 @@ def version_record(attributes: dict[str, Any]) -> VersionRecord:
         archived_by_us=bool(attributes.get("archived_by_us", False)),
         held_until=from_iso(attributes.get("held_until")),
         hold_reason=hold if isinstance(hold := attributes.get("hold_reason"), str) else None,
+        noticed_at=from_iso(attributes.get("noticed_at")),
+        notice_id=notice if isinstance(notice := attributes.get("notice_id"), str) else None,
     )
 
 

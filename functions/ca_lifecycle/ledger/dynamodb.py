@@ -38,6 +38,17 @@ from ca_lifecycle.ledger.codec import (
     version_attributes,
     version_record,
 )
+from ca_lifecycle.ledger.runs import (
+    RUN_TTL,
+    NoticeRecord,
+    RunRecord,
+    digest_key,
+    notice_attributes,
+    notice_record,
+    run_day_keys,
+    run_parts,
+    runs_from_parts,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -200,6 +211,52 @@ class DynamoDBLedger:
         )
         expires = _int_or_none(response.get("Item", {}).get("expires_at"))
         return expires is not None and expires > epoch_seconds(now)
+
+    # --- run reports and digests (ca_lifecycle.ledger.runs) ---------------------------------
+
+    def record_run(self, run: RunRecord, ttl: timedelta = RUN_TTL) -> None:
+        pk = run_day_keys(run.at, run.at)[0]
+        with self.table.batch_writer() as batch:
+            for part in run_parts(run, epoch_seconds(run.at + ttl)):
+                sk = f"{to_iso(run.at)}#{run.run_id}#{part['part']:04d}"
+                batch.put_item(Item={"pk": pk, "sk": sk, **part})
+
+    def runs(self, since: datetime, until: datetime) -> list[RunRecord]:
+        items: list[dict[str, Any]] = []
+        for pk in run_day_keys(since, until):
+            kwargs: dict[str, Any] = {
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :from AND :to",
+                # "~" sorts after every "#suffix" of the last second
+                "ExpressionAttributeValues": {":pk": pk, ":from": to_iso(since), ":to": to_iso(until) + "~"},
+            }
+            while True:
+                page = self.table.query(**kwargs)
+                items.extend(dict(item) for item in page.get("Items", []))
+                start = page.get("LastEvaluatedKey")
+                if not start:
+                    break
+                kwargs["ExclusiveStartKey"] = start
+        return runs_from_parts(items)
+
+    def record_notice(self, notice: NoticeRecord) -> None:
+        self.table.put_item(
+            Item={
+                "pk": digest_key(notice.domain, notice.domain_owner),
+                "sk": f"{to_iso(notice.at)}#{notice.notice_id}",
+                **notice_attributes(notice),
+            }
+        )
+
+    def last_notice(self, domain: str, domain_owner: str | None) -> NoticeRecord | None:
+        page = self.table.query(
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": digest_key(domain, domain_owner)},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = page.get("Items", [])
+        return notice_record(dict(items[0])) if items else None
 
 
 def _int_or_none(value: object) -> int | None:

@@ -50,6 +50,16 @@ from ca_lifecycle.ledger.codec import (
     version_attributes,
     version_record,
 )
+from ca_lifecycle.ledger.runs import (
+    RUN_TTL,
+    NoticeRecord,
+    RunRecord,
+    digest_key,
+    notice_attributes,
+    notice_record,
+    run_parts,
+    runs_from_parts,
+)
 
 FILE_FORMAT = 1
 DEFAULT_LOCK_TIMEOUT = 30.0  # seconds a second process waits for the first one's operation
@@ -109,7 +119,7 @@ class LocalLedger:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {"format": FILE_FORMAT, "packages": {}, "events": {}}
+            return {"format": FILE_FORMAT, "packages": {}, "events": {}, "runs": {}, "digests": {}}
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -118,6 +128,8 @@ class LocalLedger:
             raise LedgerFileError(f"{self.path}: format: expected {FILE_FORMAT}")
         data.setdefault("packages", {})
         data.setdefault("events", {})
+        data.setdefault("runs", {})
+        data.setdefault("digests", {})
         problem = _structure_problem(data)
         if problem is not None:
             raise LedgerFileError(f"{self.path}: {problem}")
@@ -237,6 +249,43 @@ class LocalLedger:
         with self._locked():
             return self._live(self._read()["events"].get(event_key(dedupe_id)), now)
 
+    # --- run reports and digests (ca_lifecycle.ledger.runs) ---------------------------------
+
+    def record_run(self, run: RunRecord, ttl: timedelta = RUN_TTL) -> None:
+        with self._locked():
+            data = self._read()
+            runs = data["runs"]
+            # Expired runs are pruned here, as DynamoDB's TTL would eventually do.
+            for key in [
+                k
+                for k, v in runs.items()
+                if _int_or_none(v.get("expires_at")) is not None and v["expires_at"] <= epoch_seconds(run.at)
+            ]:
+                del runs[key]
+            (header, *rest) = run_parts(run, epoch_seconds(run.at + ttl))
+            header["versions"] = [v for part in (header, *rest) for v in part["versions"]]
+            header["parts"] = 1
+            runs[run.run_id] = header
+            self._write(data)
+
+    def runs(self, since: datetime, until: datetime) -> list[RunRecord]:
+        with self._locked():
+            stored = list(self._read()["runs"].values())
+        return [r for r in runs_from_parts(stored) if since <= r.at <= until]
+
+    def record_notice(self, notice: NoticeRecord) -> None:
+        with self._locked():
+            data = self._read()
+            key = digest_key(notice.domain, notice.domain_owner)
+            data["digests"].setdefault(key, []).append(notice_attributes(notice))
+            self._write(data)
+
+    def last_notice(self, domain: str, domain_owner: str | None) -> NoticeRecord | None:
+        with self._locked():
+            stored = self._read()["digests"].get(digest_key(domain, domain_owner)) or []
+        records = [notice_record(item) for item in stored]
+        return max(records, key=lambda n: (n.at, n.notice_id)) if records else None
+
     @staticmethod
     def _live(claim: object, now: datetime) -> bool:
         if not isinstance(claim, dict):
@@ -266,6 +315,8 @@ _VERSION_FIELDS: dict[str, Callable[[object], str | None]] = {
     "held_until": _time_problem,
     "archived_by_us": lambda v: None if isinstance(v, bool) else "expected true or false",
     "hold_reason": lambda v: None if isinstance(v, str) else "expected a string",
+    "noticed_at": _time_problem,
+    "notice_id": lambda v: None if isinstance(v, str) else "expected a string",
 }
 _META_FIELDS: dict[str, Callable[[object], str | None]] = {
     "last_sequence": lambda v: None if _int_or_none(v) is not None else "expected an integer",
@@ -275,9 +326,20 @@ _META_FIELDS: dict[str, Callable[[object], str | None]] = {
 
 def _structure_problem(data: dict[str, Any]) -> str | None:
     """The first field of ``data`` that is not what the ledger wrote, as ``path: problem``."""
-    for section in ("packages", "events"):
+    for section in ("packages", "events", "runs", "digests"):
         if not isinstance(data[section], dict):
             return f"{section}: expected an object, got {type(data[section]).__name__}"
+    for run_id, run in data["runs"].items():
+        if not isinstance(run, dict) or not isinstance(run.get("versions"), list):
+            return f"runs[{run_id!r}].versions: expected a list"
+        if problem := _time_problem(run.get("at")):
+            return f"runs[{run_id!r}].at: {problem}"
+    for key, notices in data["digests"].items():
+        if not isinstance(notices, list) or not all(isinstance(n, dict) for n in notices):
+            return f"digests[{key!r}]: expected a list of objects"
+        for notice in notices:
+            if problem := _time_problem(notice.get("at")):
+                return f"digests[{key!r}].at: {problem}"
     for key, entry in data["packages"].items():
         where = f"packages[{key!r}]"
         if not isinstance(entry, dict):

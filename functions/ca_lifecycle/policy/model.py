@@ -199,6 +199,11 @@ class ArchiveCondition(_VersionFilter):
 
 class DisposeRule(_Model):
     archived_for: Duration = Field(description="Time since the ledger recorded the archive.")
+    notice: Duration | None = Field(
+        default=None,
+        description="A version is disposed only after it appeared in a delivered digest (notice) "
+        "at least this long before; without a delivered notice it is kept.",
+    )
 
 
 class OriginLockSetting(_Model):

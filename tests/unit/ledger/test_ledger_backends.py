@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -332,3 +333,79 @@ def test_intents_and_holds_round_trip(ledger: Ledger) -> None:
     ledger.clear_intent(WIDGETS, "i1")
     assert ledger.load_package(WIDGETS).intents == {}
     assert ledger.package_summary(WIDGETS) == (None, None)
+
+
+def test_notice_fields_round_trip(ledger: Ledger) -> None:
+    record = VersionRecord(
+        revision="R", archived_at=NOW, archived_by_us=True, noticed_at=NOW, notice_id="digest-acme-1"
+    )
+    ledger.record_versions(WIDGETS, {"1.0.0": record})
+    assert ledger.load_package(WIDGETS).versions["1.0.0"] == record
+    assert ledger.load_version(WIDGETS, "1.0.0") == record
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [("noticed_at", "yesterday", "not an ISO-8601 time"), ("notice_id", 7, "expected a string")],
+)
+def test_local_file_with_a_bad_notice_field_is_refused_naming_it(
+    tmp_path: Path, field: str, value: object, problem: str
+) -> None:
+    path = tmp_path / "ledger.json"
+    LocalLedger(path).record_versions(WIDGETS, {"1.0.0": VersionRecord(revision="R", noticed_at=NOW)})
+    data = json.loads(path.read_text())
+    (entry,) = data["packages"].values()
+    entry["versions"]["1.0.0"][field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(LedgerFileError, match=rf"versions\['1.0.0'\]\.{field}: {problem}"):
+        LocalLedger(path).load_package(WIDGETS)
+
+
+# ------------------------------------------------------------------------------ runs and digests
+
+
+def _run(run_id: str, at: datetime, versions: int) -> Any:
+    from ca_lifecycle.ledger.runs import RunRecord, RunVersion
+
+    return RunRecord(
+        run_id=run_id,
+        trigger="worker",
+        at=at,
+        policy_digest="sha256:abc",
+        mode="enforce",
+        versions=tuple(
+            RunVersion(
+                "acme", "release", "npm", "acme", "widgets", f"1.0.{i}", "archive", "archive[0]", "done", i
+            )
+            for i in range(versions)
+        ),
+        domain_bytes={"acme": (1000, 400)},
+    )
+
+
+def test_runs_round_trip_across_parts_and_days(ledger: Ledger) -> None:
+    from ca_lifecycle.ledger.runs import RUN_PART_SIZE, RunLog
+
+    assert isinstance(ledger, RunLog)
+    # Given a run larger than one stored part, and a run on the next day
+    big = _run("big", NOW, RUN_PART_SIZE + 7)
+    small = _run("small", NOW + timedelta(days=1), 2)
+    ledger.record_run(big)
+    ledger.record_run(small)
+    # Then both come back whole, in time order, and a window selects by time
+    assert ledger.runs(NOW - timedelta(days=1), NOW + timedelta(days=2)) == [big, small]
+    assert ledger.runs(NOW + timedelta(hours=1), NOW + timedelta(days=2)) == [small]
+    assert big.counts() == {"archive": {"done": RUN_PART_SIZE + 7}}
+
+
+def test_last_notice_is_the_latest_of_its_domain(ledger: Ledger) -> None:
+    from ca_lifecycle.ledger.runs import NoticeRecord, RunLog
+
+    assert isinstance(ledger, RunLog)
+    assert ledger.last_notice("acme", "111122223333") is None
+    first = NoticeRecord("d1", "acme", "111122223333", NOW, "m1", 3)
+    second = NoticeRecord("d2", "acme", "111122223333", NOW + timedelta(days=1), "m2", 0)
+    other = NoticeRecord("d3", "beta", "111122223333", NOW + timedelta(days=2), "m3", 1)
+    for notice in (first, second, other):
+        ledger.record_notice(notice)
+    assert ledger.last_notice("acme", "111122223333") == second

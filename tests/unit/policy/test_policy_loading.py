@@ -59,7 +59,7 @@ def test_design_example_loads_completely() -> None:
             {"beyond_newest": None, "published_before": "14d", "prerelease": True, "versions": None},
             {"beyond_newest": None, "published_before": None, "prerelease": None, "versions": ["0.*"]},
         ],
-        "dispose": {"archived_for": "60d"},
+        "dispose": {"archived_for": "60d", "notice": None},
     }
     guardrails = document.guardrails
     assert (guardrails.keep_at_least, guardrails.max_archive_fraction) == (1, 0.5)
