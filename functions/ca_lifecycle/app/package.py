@@ -32,7 +32,7 @@ from ca_lifecycle.app.outcomes import (
     failed,
     skipped,
 )
-from ca_lifecycle.engine import Decision, Evaluation, evaluate
+from ca_lifecycle.engine import Decision, Evaluation, PreparedEvaluation, prepare
 from ca_lifecycle.engine.core import iso
 from ca_lifecycle.facts import Action, Hold, OriginConfig, PackageRef, Status, VersionFact
 from ca_lifecycle.gateway import (
@@ -339,7 +339,14 @@ class PublishTimes:
         self.source.pop(version, None)
 
     def with_times(self, facts: Sequence[VersionFact]) -> list[VersionFact]:
-        return [replace(f, published=self.times.get(f.version, f.published)) for f in facts]
+        # Only facts whose time differs are copied: most versions of a package have none yet.
+        times = self.times
+        return [
+            f
+            if (known := times.get(f.version)) is None or known == f.published
+            else replace(f, published=known)
+            for f in facts
+        ]
 
     def describe(self, wanted: Sequence[str]) -> dict[str, datetime]:
         """Describe what the engine asked for, within the budget; the times learnt."""
@@ -503,8 +510,8 @@ class _Run:
             if stored.hold_reason is not None:
                 self.holds[version] = Hold(reason=stored.hold_reason, until=stored.held_until)
 
-    def evaluate(self, facts: Sequence[VersionFact]) -> Evaluation:
-        return evaluate(
+    def prepare(self, facts: Sequence[VersionFact]) -> PreparedEvaluation:
+        return prepare(
             self.package,
             self.times.with_times(facts),
             self.policy,
@@ -517,19 +524,29 @@ class _Run:
             default_version=self.default_version,
         )
 
+    def evaluate(self, facts: Sequence[VersionFact]) -> Evaluation:
+        return self.prepare(facts).evaluation()
+
     def evaluate_with_describes(self) -> Evaluation:
-        """The engine's FactRequest loop: describe what it asks for, within the budget."""
+        """The engine's FactRequest loop: describe what it asks for, within the budget.
+
+        The versions are ranked once and decided once: each round only asks the prepared
+        evaluation what it still needs (the binary search narrows one publish-order range).
+        """
         by_version = {fact.version: fact for fact in self.facts}
-        evaluation = self.evaluate(self.facts)
-        while evaluation.needs is not None and not self.times.exhausted:
-            learnt = self.times.describe(evaluation.needs.versions)
+        prepared = self.prepare(self.facts)
+        while not self.times.exhausted:
+            needs = prepared.needs()
+            if needs is None:
+                break
+            learnt = self.times.describe(needs.versions)
             if not learnt:
                 break  # nothing new to learn: stop rather than spin; the engine skips those versions
             for version, published in learnt.items():
+                prepared.learn(version, published)
                 fact = by_version.get(version)
                 self.view.update(version, revision=fact.revision if fact else None, published=published)
-            evaluation = self.evaluate(self.facts)
-        return evaluation
+        return prepared.evaluation()
 
     def note_first_seen_archived(self, evaluation: Evaluation) -> None:
         revisions = {d.version: d.revision for d in evaluation.decisions}

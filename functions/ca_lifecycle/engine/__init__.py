@@ -36,7 +36,7 @@ Choices the spec leaves open, made here and stated in the decisions' reasons:
 
 from __future__ import annotations
 
-from ca_lifecycle.engine.core import evaluate
+from ca_lifecycle.engine.core import PreparedEvaluation, evaluate, prepare
 from ca_lifecycle.engine.model import Decision, Evaluation, FactRequest
 
-__all__ = ["Decision", "Evaluation", "FactRequest", "evaluate"]
+__all__ = ["Decision", "Evaluation", "FactRequest", "PreparedEvaluation", "evaluate", "prepare"]
