@@ -118,7 +118,8 @@ def _growth(per_size: dict[int, float]) -> float | None:
         return None
     low, high = SIZES[0], SIZES[-1]
     decades = (len(str(high)) - len(str(low))) or 1
-    return round((per_size[high] / per_size[low]) ** (1 / decades), 3)
+    ratio: float = per_size[high] / per_size[low]
+    return round(float(ratio ** (1 / decades)), 3)
 
 
 def main() -> None:
