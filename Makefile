@@ -35,6 +35,7 @@ bench: $(DEV_STAMP) ## benchmarks on this machine; each prints one JSON document
 	$(BIN)/python bench/emulator_paging.py
 	$(BIN)/python bench/describe_loop_bench.py
 	$(BIN)/python bench/engine_scaling_bench.py
+	$(BIN)/python bench/cold_start_bench.py
 
 lint: $(DEV_STAMP) ## ruff + mypy, must be clean
 	$(BIN)/ruff check .
