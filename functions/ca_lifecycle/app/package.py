@@ -180,6 +180,7 @@ def process_package(
     read_only: bool = False,
     allowed: Mapping[str, PlannedWrite] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    known_origin: OriginConfig | None = None,
 ) -> PackageResult:
     """Evaluate ``package`` against ``document`` and, when ``apply`` and ``mode: enforce``, act.
 
@@ -192,6 +193,8 @@ def process_package(
     preview); cannot be combined with ``apply``. ``allowed``: the confirmed writes; any other
     write the fresh evaluation wants is skipped and reported. ``should_stop``: asked between
     write chunks; True finishes the chunk in flight, saves, and stops (``interrupted``).
+    ``known_origin``: the origin configuration the caller just listed (the sweep's ListPackages
+    page); given, no DescribePackage is made for it.
     """
     if read_only and apply:
         raise ValueError("a read-only evaluation cannot apply: its writes would go unrecorded")
@@ -204,6 +207,7 @@ def process_package(
         now=now,
         known_published=known_published,
         max_describes=max_describes,
+        known_origin=known_origin,
     )
     try:
         result = run.process(apply=apply, allowed=allowed, should_stop=should_stop)
@@ -388,8 +392,10 @@ class _Run:
         now: datetime,
         known_published: Mapping[str, datetime],
         max_describes: int,
+        known_origin: OriginConfig | None = None,
     ) -> None:
         self.package = package
+        self.known_origin = known_origin
         self.document = document
         self.gateway = gateway
         self.view = view
@@ -416,7 +422,11 @@ class _Run:
         self.list()
         self.policy = self.document.select(self.package, {fact.origin_type for fact in self.facts})
         if self.policy is not None and self.policy.origin_lock != "off":
-            self.current_origin = self.gateway.describe_origin(self.package)
+            self.current_origin = (
+                self.known_origin
+                if self.known_origin is not None
+                else self.gateway.describe_origin(self.package)
+            )
         evaluation = self.evaluate_with_describes()
         self.note_first_seen_archived(evaluation)
         writing = apply and self.document.mode is Mode.ENFORCE

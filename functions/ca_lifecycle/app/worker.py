@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ca_lifecycle.app.dependencies import Dependencies
-from ca_lifecycle.app.scope import ANY_ORIGIN, claimable
+from ca_lifecycle.app.scope import ANY_ORIGIN, claimable_summaries
 from ca_lifecycle.events import CodeArtifactEvent
-from ca_lifecycle.facts import PackageRef, Restriction, Status
+from ca_lifecycle.facts import OriginConfig, PackageRef, Restriction, Status
 from ca_lifecycle.gateway import InvalidResponse, NotFound
 from ca_lifecycle.ledger import package_key
 from ca_lifecycle.messages import (
@@ -64,6 +64,7 @@ class _PackageGroup:
     package: PackageRef
     events: list[tuple[str, CodeArtifactEvent]] = field(default_factory=list)
     items: list[str] = field(default_factory=list)  # message ids of "package" work items
+    origin: OriginConfig | None = None  # as the sweep's ListPackages page listed it
 
     @property
     def message_ids(self) -> list[str]:
@@ -124,6 +125,7 @@ class WorkerBatch:
             group.events.append((message_id, message))
         else:
             group.items.append(message_id)
+            group.origin = message.known_origin() or group.origin
 
     # ------------------------------------------------------------------------------ running
 
@@ -230,6 +232,8 @@ class WorkerBatch:
         if live or group.items:
             # process_package writes the package summary once, after success, with the newest
             # sequence covered: a failed evaluation never makes its own retry look stale.
+            # Only given when known: a sweep item's listed origin spares the DescribePackage.
+            origin: dict[str, OriginConfig] = {} if group.origin is None else {"known_origin": group.origin}
             try:
                 result = deps.process_package(
                     package,
@@ -240,6 +244,7 @@ class WorkerBatch:
                     apply=True,
                     known_published=_published_times(fresh),
                     sequence=max((e.detail.sequence_number for e in live), default=None),
+                    **origin,
                 )
             except NotFound as exc:
                 # The package (or its repository) is gone: deleted since the event or the
@@ -270,7 +275,8 @@ class WorkerBatch:
             upstream=unlocked,
         )
         items: list[BaseModel] = [
-            PackageWorkItem.for_package(package) for package in claimable(deps.document, summaries)
+            PackageWorkItem.for_package(summary.package, summary.origin)
+            for summary in claimable_summaries(deps.document, summaries)
         ]
         deps.queue.send(items)
         # The next page goes out only once every package item is queued, in its own call: were

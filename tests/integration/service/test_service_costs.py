@@ -6,18 +6,22 @@ once, whatever the number of describes (it used to re-run the whole engine after
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ca_emulator import Emulator
+from ca_lifecycle.app.dependencies import Dependencies
 from ca_lifecycle.app.package import process_package
+from ca_lifecycle.app.worker import WorkerBatch
 from ca_lifecycle.engine import core as engine_core
 from ca_lifecycle.facts import Action, PackageRef
 from ca_lifecycle.gateway import CodeArtifactGateway
 from ca_lifecycle.ledger import LocalLedger
+from ca_lifecycle.messages import RepositoryPageItem
 from ca_lifecycle.policy import PolicyDocument, parse_policy
 
 pytestmark = pytest.mark.integration
@@ -136,3 +140,66 @@ def test_a_concurrent_change_costs_one_more_evaluation_and_no_more(
     # Then the re-list after the mismatch was evaluated once more, and only once
     assert result.resynced is True
     assert (work.rankings, work.decisions) == (2, 2)
+
+
+# ------------------------------------------------------------------------ steady-state sweep
+
+
+@dataclass
+class ListQueue:
+    """An in-memory work queue: what the worker sends is fed back as the next batch."""
+
+    sent: list[Any] = field(default_factory=list)
+
+    def send(self, items: Any) -> int:
+        self.sent.extend(items)
+        return len(items)
+
+    def drain(self) -> list[dict[str, str]]:
+        records = [{"messageId": f"m{i}", "body": item.model_dump_json()} for i, item in enumerate(self.sent)]
+        self.sent = []
+        return records
+
+
+def _sweep(deps: Dependencies, queue: ListQueue) -> None:
+    """One sweep of REPO: its ListPackages page, then every package item it enqueued."""
+    page = RepositoryPageItem(domain=DOMAIN, domain_owner=None, repository=REPO)
+    batch = WorkerBatch([{"messageId": "page", "body": page.model_dump_json()}], deps)
+    batch.run()
+    assert not batch.failures
+    items = queue.drain()
+    assert all('"origin"' in record["body"] for record in items)  # the listing's origin travels along
+    batch = WorkerBatch(items, deps)
+    batch.run()
+    assert not batch.failures, batch.failures
+
+
+def test_a_steady_state_sweep_costs_one_codeartifact_call_per_unchanged_package(
+    emulator: Emulator, codeartifact: Any, tmp_path: Path
+) -> None:
+    # Given 20 packages already brought to policy by a first sweep (origins locked, ages known);
+    # five had an unlocked origin, which that sweep knew from its listing alone
+    packages = [PackageRef(DOMAIN, REPO, "npm", "acme", f"pkg{i:02}") for i in range(20)]
+    for package in packages:
+        _seed(emulator, package, 300)
+    for package in packages[:5]:
+        emulator.set_origin_configuration(DOMAIN, REPO, "npm", "acme", package.name, "ALLOW", "ALLOW")
+    queue = ListQueue()
+    deps = Dependencies(
+        document=_policy(),
+        gateway=CodeArtifactGateway(codeartifact),
+        ledger=LocalLedger(tmp_path / "ledger.json"),
+        queue=queue,
+        process_package=process_package,
+        clock=lambda: NOW,
+    )
+    _sweep(deps, queue)
+    first = emulator.stats()
+    assert first["PutPackageOriginConfiguration"] == 5
+    assert "DescribePackage" not in first
+    emulator.reset_stats()
+    # When the next sweep runs an hour later with nothing changed
+    deps = dataclasses.replace(deps, clock=lambda: NOW + timedelta(hours=1))
+    _sweep(deps, queue)
+    # Then one ListPackages page, and one ListPackageVersions per package: no DescribePackage
+    assert emulator.stats() == {"ListPackages": 1, "ListPackageVersions": 20}
