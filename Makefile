@@ -36,6 +36,7 @@ bench: $(DEV_STAMP) ## benchmarks on this machine; each prints one JSON document
 	$(BIN)/python bench/describe_loop_bench.py
 	$(BIN)/python bench/engine_scaling_bench.py
 	$(BIN)/python bench/cold_start_bench.py
+	$(BIN)/python bench/sweep_costs_bench.py
 
 lint: $(DEV_STAMP) ## ruff + mypy, must be clean
 	$(BIN)/ruff check .
