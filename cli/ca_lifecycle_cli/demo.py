@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ca_lifecycle.app.outcomes import OutcomeKind
 from ca_lifecycle.app.package import PackageResult, process_package
-from ca_lifecycle.facts import Action, PackageRef, Status
+from ca_lifecycle.facts import Action, OriginConfig, PackageRef, Status
 from rich.console import Console
 from rich.table import Table
 
@@ -242,6 +242,7 @@ class RecordingProcessPackage:
         apply: bool,
         known_published: Mapping[str, datetime] = {},
         sequence: int | None = None,
+        known_origin: OriginConfig | None = None,
     ) -> PackageResult:
         result = process_package(
             package,
@@ -252,6 +253,7 @@ class RecordingProcessPackage:
             apply=apply,
             known_published=known_published,
             sequence=sequence,
+            known_origin=known_origin,
         )
         self.results.append(result)
         return result

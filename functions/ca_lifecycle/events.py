@@ -1,6 +1,8 @@
 """The CodeArtifact "Package Version State Change" event, validated at the edge.
 
-Powertools' ``EventBridgeModel`` is the envelope; ``CodeArtifactEventDetail`` is the ``detail``.
+``EventBridgeEnvelope`` is the envelope (the fields of Powertools' ``EventBridgeModel``, declared
+here: importing that one model imports every Powertools parser model, a cold-start cost for
+one class); ``CodeArtifactEventDetail`` is the ``detail``.
 Every documented variant is accepted (null namespace, no ``repositoryAdministrator``, the
 ``changes`` booleans sent as ``"true"``/``"false"`` strings, an undocumented state on deletes);
 anything else fails with a pydantic error whose location names the field (by its JSON name).
@@ -8,9 +10,9 @@ anything else fails with a pydantic error whose location names the field (by its
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -142,7 +144,24 @@ class CodeArtifactEventDetail(_Strict):
         )
 
 
-class CodeArtifactEvent(EventBridgeModel):
+class EventBridgeEnvelope(BaseModel):
+    """An EventBridge event's envelope: Powertools' ``EventBridgeModel`` fields and aliases."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    version: str
+    id: str
+    source: str
+    account: str
+    time: datetime
+    region: str
+    resources: list[str]
+    detail_type: str = Field(alias="detail-type")
+    detail: Any
+    replay_name: str | None = Field(default=None, alias="replay-name")
+
+
+class CodeArtifactEvent(EventBridgeEnvelope):
     """The whole EventBridge envelope, as EventBridge delivers it to the SQS work queue."""
 
     model_config = ConfigDict(populate_by_name=True, frozen=True)

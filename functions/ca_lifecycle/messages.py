@@ -10,10 +10,18 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    model_serializer,
+)
 
 from ca_lifecycle.events import DOCUMENTED_STATES, SOURCE, CodeArtifactEvent, OperationType, PackageFormat
-from ca_lifecycle.facts import PackageRef
+from ca_lifecycle.facts import OriginConfig, PackageRef, Restriction
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
@@ -23,8 +31,20 @@ class _WorkItem(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class OriginItem(_WorkItem):
+    """A package's origin configuration as ListPackages returned it."""
+
+    publish: Literal["ALLOW", "BLOCK"]
+    upstream: Literal["ALLOW", "BLOCK"]
+
+
 class PackageWorkItem(_WorkItem):
-    """Evaluate one package (enqueued by a repository page of the sweep)."""
+    """Evaluate one package (enqueued by a repository page of the sweep).
+
+    ``origin``: the origin configuration the page listed, so the evaluation needs no
+    DescribePackage (an unchanged package then costs one ListPackageVersions call). Absent in
+    items enqueued before it existed, or when the listing had none: the worker reads it then.
+    """
 
     kind: Literal["package"] = "package"
     domain: NonEmpty
@@ -34,9 +54,10 @@ class PackageWorkItem(_WorkItem):
     namespace: str | None
     name: NonEmpty
     reason: Literal["sweep"] = "sweep"
+    origin: OriginItem | None = None
 
     @classmethod
-    def for_package(cls, package: PackageRef) -> PackageWorkItem:
+    def for_package(cls, package: PackageRef, origin: OriginConfig | None = None) -> PackageWorkItem:
         return cls(
             domain=package.domain,
             domain_owner=package.domain_owner,
@@ -44,6 +65,25 @@ class PackageWorkItem(_WorkItem):
             format=package.format,
             namespace=package.namespace,
             name=package.name,
+            origin=None
+            if origin is None
+            else OriginItem(publish=origin.publish.value, upstream=origin.upstream.value),
+        )
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_origin(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        # No "origin": null key: a body without an origin stays exactly what workers deployed
+        # before this field existed accept (their model forbids unknown keys).
+        data: dict[str, object] = handler(self)
+        if data.get("origin") is None:
+            data.pop("origin", None)
+        return data
+
+    def known_origin(self) -> OriginConfig | None:
+        if self.origin is None:
+            return None
+        return OriginConfig(
+            publish=Restriction(self.origin.publish), upstream=Restriction(self.origin.upstream)
         )
 
     def package_ref(self) -> PackageRef:

@@ -7,18 +7,85 @@ valid EMF without any setup. Metrics are only added inside handler code.
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.shared import constants
+from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
 
 SERVICE: Final = os.environ.get("POWERTOOLS_SERVICE_NAME", "codeartifact-lifecycle")
 NAMESPACE: Final = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "CodeArtifactLifecycle")
 
+_Handler = TypeVar("_Handler", bound=Callable[..., Any])
+
+
+def tracing_disabled() -> bool:
+    """Powertools' own rule (``Tracer._is_tracer_disabled``), read from the same variables."""
+    if resolve_truthy_env_var_choice(env=os.getenv(constants.TRACER_DISABLED_ENV, "false")):
+        return True
+    in_lambda = os.getenv(constants.LAMBDA_TASK_ROOT_ENV)
+    return not in_lambda or bool(os.getenv(constants.SAM_LOCAL_ENV) or os.getenv(constants.CHALICE_LOCAL_ENV))
+
+
+class LazyTracer:
+    """Powertools' Tracer, created on the first traced invocation instead of at import.
+
+    ``Tracer()`` loads the X-Ray SDK, which builds a botocore session of its own: most of what
+    importing the worker cost beyond boto3, pydantic and Powertools themselves (see
+    bench/cold_start_bench.py). Code that never runs a handler (tests, the CLI, the demo) never
+    pays it; a traced function pays it once, on its first invocation. Where Powertools would
+    disable tracing anyway (``POWERTOOLS_TRACE_DISABLED``, outside Lambda, SAM local) no Tracer is
+    made at all: a disabled one still builds the SDK's recorder and its UDP socket.
+    """
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+        self._tracer: Tracer | None = None
+
+    @property
+    def tracer(self) -> Tracer:
+        if self._tracer is None:
+            from aws_lambda_powertools import Tracer
+
+            self._tracer = Tracer(service=self._service)
+        return self._tracer
+
+    def capture_lambda_handler(
+        self, *, capture_response: bool | None = None, capture_error: bool | None = None
+    ) -> Callable[[_Handler], _Handler]:
+        """``Tracer.capture_lambda_handler(capture_response=…, capture_error=…)``, applied lazily."""
+
+        def decorate(handler: _Handler) -> _Handler:
+            traced: Callable[..., Any] | None = None
+
+            @functools.wraps(handler)
+            def wrapper(event: Any, context: Any) -> Any:
+                nonlocal traced
+                if traced is None:
+                    traced = (
+                        handler
+                        if tracing_disabled()
+                        else self.tracer.capture_lambda_handler(
+                            handler, capture_response=capture_response, capture_error=capture_error
+                        )
+                    )
+                return traced(event, context)
+
+            return wrapper  # type: ignore[return-value]
+
+        return decorate
+
+
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+tracer = LazyTracer(service=SERVICE)
 
 # Metric names (alarms and dashboards refer to these).
 VERSIONS_ARCHIVED: Final = "VersionsArchived"  # archive writes that succeeded

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ca_lifecycle.app.package import PackageResult
-    from ca_lifecycle.facts import PackageRef
+    from ca_lifecycle.facts import OriginConfig, PackageRef
     from ca_lifecycle.gateway import Gateway
     from ca_lifecycle.ledger import Ledger
     from ca_lifecycle.policy import PolicyDocument
@@ -30,6 +30,7 @@ class ProcessPackage(Protocol):
         apply: bool,
         known_published: Mapping[str, datetime] = ...,
         sequence: int | None = ...,
+        known_origin: OriginConfig | None = ...,
     ) -> PackageResult: ...
 
 

@@ -32,7 +32,7 @@ from ca_lifecycle.app.outcomes import (
     failed,
     skipped,
 )
-from ca_lifecycle.engine import Decision, Evaluation, evaluate
+from ca_lifecycle.engine import Decision, Evaluation, PreparedEvaluation, prepare
 from ca_lifecycle.engine.core import iso
 from ca_lifecycle.facts import Action, Hold, OriginConfig, PackageRef, Status, VersionFact
 from ca_lifecycle.gateway import (
@@ -180,6 +180,7 @@ def process_package(
     read_only: bool = False,
     allowed: Mapping[str, PlannedWrite] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    known_origin: OriginConfig | None = None,
 ) -> PackageResult:
     """Evaluate ``package`` against ``document`` and, when ``apply`` and ``mode: enforce``, act.
 
@@ -192,6 +193,8 @@ def process_package(
     preview); cannot be combined with ``apply``. ``allowed``: the confirmed writes; any other
     write the fresh evaluation wants is skipped and reported. ``should_stop``: asked between
     write chunks; True finishes the chunk in flight, saves, and stops (``interrupted``).
+    ``known_origin``: the origin configuration the caller just listed (the sweep's ListPackages
+    page); given, no DescribePackage is made for it.
     """
     if read_only and apply:
         raise ValueError("a read-only evaluation cannot apply: its writes would go unrecorded")
@@ -204,6 +207,7 @@ def process_package(
         now=now,
         known_published=known_published,
         max_describes=max_describes,
+        known_origin=known_origin,
     )
     try:
         result = run.process(apply=apply, allowed=allowed, should_stop=should_stop)
@@ -339,7 +343,14 @@ class PublishTimes:
         self.source.pop(version, None)
 
     def with_times(self, facts: Sequence[VersionFact]) -> list[VersionFact]:
-        return [replace(f, published=self.times.get(f.version, f.published)) for f in facts]
+        # Only facts whose time differs are copied: most versions of a package have none yet.
+        times = self.times
+        return [
+            f
+            if (known := times.get(f.version)) is None or known == f.published
+            else replace(f, published=known)
+            for f in facts
+        ]
 
     def describe(self, wanted: Sequence[str]) -> dict[str, datetime]:
         """Describe what the engine asked for, within the budget; the times learnt."""
@@ -381,8 +392,10 @@ class _Run:
         now: datetime,
         known_published: Mapping[str, datetime],
         max_describes: int,
+        known_origin: OriginConfig | None = None,
     ) -> None:
         self.package = package
+        self.known_origin = known_origin
         self.document = document
         self.gateway = gateway
         self.view = view
@@ -410,7 +423,11 @@ class _Run:
         self.list()
         self.policy = self.document.select(self.package, {fact.origin_type for fact in self.facts})
         if self.policy is not None and self.policy.origin_lock != "off":
-            self.current_origin = self.gateway.describe_origin(self.package)
+            self.current_origin = (
+                self.known_origin
+                if self.known_origin is not None
+                else self.gateway.describe_origin(self.package)
+            )
         evaluation = self.evaluate_with_describes()
         self.note_first_seen_archived(evaluation)
         writing = apply and self.document.mode is Mode.ENFORCE
@@ -513,8 +530,8 @@ class _Run:
             if stored.hold_reason is not None:
                 self.holds[version] = Hold(reason=stored.hold_reason, until=stored.held_until)
 
-    def evaluate(self, facts: Sequence[VersionFact]) -> Evaluation:
-        return evaluate(
+    def prepare(self, facts: Sequence[VersionFact]) -> PreparedEvaluation:
+        return prepare(
             self.package,
             self.times.with_times(facts),
             self.policy,
@@ -528,19 +545,29 @@ class _Run:
             notices=self.notices,
         )
 
+    def evaluate(self, facts: Sequence[VersionFact]) -> Evaluation:
+        return self.prepare(facts).evaluation()
+
     def evaluate_with_describes(self) -> Evaluation:
-        """The engine's FactRequest loop: describe what it asks for, within the budget."""
+        """The engine's FactRequest loop: describe what it asks for, within the budget.
+
+        The versions are ranked once and decided once: each round only asks the prepared
+        evaluation what it still needs (the binary search narrows one publish-order range).
+        """
         by_version = {fact.version: fact for fact in self.facts}
-        evaluation = self.evaluate(self.facts)
-        while evaluation.needs is not None and not self.times.exhausted:
-            learnt = self.times.describe(evaluation.needs.versions)
+        prepared = self.prepare(self.facts)
+        while not self.times.exhausted:
+            needs = prepared.needs()
+            if needs is None:
+                break
+            learnt = self.times.describe(needs.versions)
             if not learnt:
                 break  # nothing new to learn: stop rather than spin; the engine skips those versions
             for version, published in learnt.items():
+                prepared.learn(version, published)
                 fact = by_version.get(version)
                 self.view.update(version, revision=fact.revision if fact else None, published=published)
-            evaluation = self.evaluate(self.facts)
-        return evaluation
+        return prepared.evaluation()
 
     def note_first_seen_archived(self, evaluation: Evaluation) -> None:
         revisions = {d.version: d.revision for d in evaluation.decisions}

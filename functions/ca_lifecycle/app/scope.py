@@ -58,7 +58,14 @@ def repository_targets(document: PolicyDocument, gateway: Gateway, default_owner
 
 def claimable(document: PolicyDocument, summaries: Iterable[PackageSummary]) -> list[PackageRef]:
     """The listed packages some policy may claim."""
-    return [s.package for s in summaries if document.select(s.package, ANY_ORIGIN) is not None]
+    return [s.package for s in claimable_summaries(document, summaries)]
+
+
+def claimable_summaries(
+    document: PolicyDocument, summaries: Iterable[PackageSummary]
+) -> list[PackageSummary]:
+    """The listed packages some policy may claim, with the origin configuration listed."""
+    return [s for s in summaries if document.select(s.package, ANY_ORIGIN) is not None]
 
 
 def scoped_packages(document: PolicyDocument, gateway: Gateway, target: Target) -> Iterator[PackageRef]:

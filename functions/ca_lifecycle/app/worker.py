@@ -10,7 +10,7 @@ timeout mid-evaluation leaves no claim, so SQS redelivers and nothing is dropped
 (docs/decisions.md, "Why the ledger dedupes"). Ordering: an event at or below the package's
 last evaluated sequence number, and no newer than that evaluation, carries nothing new.
 Our own writes come back as events; those the ledger already records are settled with one
-small read instead of a full evaluation.
+ledger read per package of the batch instead of a full evaluation.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ca_lifecycle.app.dependencies import Dependencies
-from ca_lifecycle.app.scope import ANY_ORIGIN, claimable
+from ca_lifecycle.app.scope import ANY_ORIGIN, claimable_summaries
 from ca_lifecycle.events import CodeArtifactEvent
-from ca_lifecycle.facts import PackageRef, Restriction, Status
+from ca_lifecycle.facts import OriginConfig, PackageRef, Restriction, Status
 from ca_lifecycle.gateway import InvalidResponse, NotFound
-from ca_lifecycle.ledger import package_key
+from ca_lifecycle.ledger import VersionRecord, package_key
 from ca_lifecycle.messages import (
     MAX_REPOSITORY_PAGES,
     InvalidMessage,
@@ -66,6 +66,7 @@ class _PackageGroup:
     package: PackageRef
     events: list[tuple[str, CodeArtifactEvent]] = field(default_factory=list)
     items: list[str] = field(default_factory=list)  # message ids of "package" work items
+    origin: OriginConfig | None = None  # as the sweep's ListPackages page listed it
 
     @property
     def message_ids(self) -> list[str]:
@@ -134,6 +135,7 @@ class WorkerBatch:
             group.events.append((message_id, message))
         else:
             group.items.append(message_id)
+            group.origin = message.known_origin() or group.origin
 
     # ------------------------------------------------------------------------------ running
 
@@ -223,23 +225,23 @@ class WorkerBatch:
             if stale:
                 self.report.stale += stale
                 logger.info("stale events skipped", extra={"count": stale, "last_sequence": last})
-        if live and not group.items:
-            echoes = [e for e in live if _settled_by_ledger(e, deps)]
-            if len(echoes) == len(live):
-                # Every event reports a state the ledger already holds (typically the events of
-                # our own archive and dispose writes): evaluating would list the package only to
-                # find nothing to do. Their sequence is NOT recorded: a change made by someone
-                # else between our listing and our write may carry a lower number.
-                self.report.settled += len(echoes)
-                logger.info(
-                    "events of known state settled",
-                    extra={"count": len(echoes), "reason": "the ledger already records these statuses"},
-                )
-                self._claim(fresh, now)
-                return
+        if live and not group.items and _echoes_settled(live, deps):
+            # Every event reports a state the ledger already holds (typically the events of
+            # our own archive and dispose writes): evaluating would list the package only to
+            # find nothing to do. Their sequence is NOT recorded: a change made by someone
+            # else between our listing and our write may carry a lower number.
+            self.report.settled += len(live)
+            logger.info(
+                "events of known state settled",
+                extra={"count": len(live), "reason": "the ledger already records these statuses"},
+            )
+            self._claim(fresh, now)
+            return
         if live or group.items:
             # process_package writes the package summary once, after success, with the newest
             # sequence covered: a failed evaluation never makes its own retry look stale.
+            # Only given when known: a sweep item's listed origin spares the DescribePackage.
+            origin: dict[str, OriginConfig] = {} if group.origin is None else {"known_origin": group.origin}
             try:
                 result = deps.process_package(
                     package,
@@ -250,6 +252,7 @@ class WorkerBatch:
                     apply=True,
                     known_published=_published_times(fresh),
                     sequence=max((e.detail.sequence_number for e in live), default=None),
+                    **origin,
                 )
             except NotFound as exc:
                 # The package (or its repository) is gone: deleted since the event or the
@@ -280,7 +283,8 @@ class WorkerBatch:
             upstream=unlocked,
         )
         items: list[BaseModel] = [
-            PackageWorkItem.for_package(package) for package in claimable(deps.document, summaries)
+            PackageWorkItem.for_package(summary.package, summary.origin)
+            for summary in claimable_summaries(deps.document, summaries)
         ]
         deps.queue.send(items)
         # The next page goes out only once every package item is queued, in its own call: were
@@ -314,6 +318,36 @@ class WorkerBatch:
             raise failure
 
 
+def _echoes_settled(events: Sequence[CodeArtifactEvent], deps: Dependencies) -> bool:
+    """Whether every event of one package only reports a status change the ledger already knows.
+
+    Cheapest first: one event that is no Archived/Disposed update means the package is
+    evaluated anyway, so nothing is read. Otherwise one ledger read for the whole group: a
+    single version's record, or the package's records once for several (the events of one
+    archive write arrive together, one per version). Same verdict as ``_settled_by_ledger`` on
+    each event.
+    """
+    if not events or not all(_status_update(event) for event in events):
+        return False
+    if len(events) == 1:
+        return _settled_by_ledger(events[0], deps)
+    records = deps.ledger.load_package(events[0].detail.package_ref()).versions
+    return all(_matches(event, records.get(event.detail.package_version)) for event in events)
+
+
+def _status_update(event: CodeArtifactEvent) -> bool:
+    detail = event.detail
+    return detail.operation_type == "Updated" and detail.status in (Status.ARCHIVED, Status.DISPOSED)
+
+
+def _matches(event: CodeArtifactEvent, record: VersionRecord | None) -> bool:
+    """The ledger records this version archived (by us, or first seen so), same artifact."""
+    if record is None or record.archived_at is None:
+        return False
+    revision = event.detail.package_version_revision
+    return record.revision is None or revision is None or record.revision == revision
+
+
 def _settled_by_ledger(event: CodeArtifactEvent, deps: Dependencies) -> bool:
     """Whether ``event`` only reports a status change the ledger already knows of.
 
@@ -323,17 +357,10 @@ def _settled_by_ledger(event: CodeArtifactEvent, deps: Dependencies) -> bool:
     idempotent, and this makes its no-op cheap (one small read, no CodeArtifact call).
     Anything else (a publish, a restore, an asset change, an unknown version) is evaluated.
     """
+    if not _status_update(event):
+        return False
     detail = event.detail
-    if detail.operation_type != "Updated" or detail.status not in (Status.ARCHIVED, Status.DISPOSED):
-        return False
-    record = deps.ledger.load_version(detail.package_ref(), detail.package_version)
-    if record is None or record.archived_at is None:
-        return False
-    return (
-        record.revision is None
-        or detail.package_version_revision is None
-        or record.revision == detail.package_version_revision
-    )
+    return _matches(event, deps.ledger.load_version(detail.package_ref(), detail.package_version))
 
 
 def _covered(event: CodeArtifactEvent, last: int | None, evaluated: datetime | None) -> bool:

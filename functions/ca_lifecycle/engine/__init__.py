@@ -12,7 +12,7 @@ facts) are made here and written down in docs/decisions.md, "Engine semantics".
 
 from __future__ import annotations
 
-from ca_lifecycle.engine.core import evaluate
+from ca_lifecycle.engine.core import PreparedEvaluation, evaluate, prepare
 from ca_lifecycle.engine.model import Decision, Evaluation, FactRequest
 
-__all__ = ["Decision", "Evaluation", "FactRequest", "evaluate"]
+__all__ = ["Decision", "Evaluation", "FactRequest", "PreparedEvaluation", "evaluate", "prepare"]

@@ -103,6 +103,7 @@ class FakeService:
         apply: bool,
         known_published: Mapping[str, datetime] = {},
         sequence: int | None = None,
+        known_origin: OriginConfig | None = None,
     ) -> PackageResult:
         self.calls.append(
             {
@@ -111,6 +112,7 @@ class FakeService:
                 "apply": apply,
                 "known_published": dict(known_published),
                 "sequence": sequence,
+                "known_origin": known_origin,
             }
         )
         if package.name in self.fail:
