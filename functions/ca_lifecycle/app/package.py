@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -58,6 +58,8 @@ _TRANSIENT_CODES = frozenset({"InternalServerException", "ServiceUnavailableExce
 # Per-version answers meaning "someone else changed or deleted it since we listed": skipped, not failed.
 _CONCURRENT_CODES = MISMATCH_CODES | {"NOT_FOUND"}
 _TARGET = {Action.ARCHIVE: Status.ARCHIVED, Action.DISPOSE: Status.DISPOSED}
+# Longer than any one write call with its retries (and than a Lambda's 15-minute run).
+INTENT_LIFETIME = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,8 +459,28 @@ class _Run:
         # finishing in between (events of one package in two batches) has then recorded its
         # archives, and they are not mistaken for someone else's.
         self.view.load()
+        if self._apparent_restores(self.facts):
+            # The ledger says we archived a version the listing shows live. Either someone
+            # restored it, or the listing predates a concurrent run's archive (it listed, then
+            # the other run wrote and saved, then we read the ledger). A listing taken after the
+            # ledger read tells the two apart: what it still shows live was restored.
+            listing = self.gateway.list_versions(self.package)
+            self.facts = list(listing)
+            self.default_version = listing.default_version
         self.resolve_intents(self.facts)
         self.join(self.facts)
+
+    def _apparent_restores(self, facts: Sequence[VersionFact]) -> bool:
+        for fact in facts:
+            if fact.status in (Status.PUBLISHED, Status.UNLISTED):
+                stored = self.view.records.get(fact.version)
+                if stored is not None and stored.archived_by_us and stored.archived_at is not None:
+                    return True
+        return any(
+            fact.version in intent.versions and fact.status in (Status.PUBLISHED, Status.UNLISTED)
+            for intent in self.view.intents.values()
+            for fact in facts
+        )
 
     def resolve_intents(self, facts: Sequence[VersionFact]) -> None:
         """An intent still open means a run stopped between announcing a write and recording
@@ -474,7 +496,15 @@ class _Run:
                 if intent.action is Action.ARCHIVE:
                     self.view.update(version, revision=revision, archived_at=intent.at, archived_by_us=True)
                 self.recovered.append(version)
-            self.view.settled.add(intent.intent_id)
+            # An intent lives for one API call of a running process: it is abandoned once every
+            # version landed or it is older than any call can take. Clearing a younger one could
+            # erase a live run's only record of a write still in flight.
+            landed = all(
+                (fact := by_version.get(v)) is not None and fact.status is target and fact.revision == r
+                for v, r in intent.versions.items()
+            )
+            if landed or self.now - intent.at >= INTENT_LIFETIME:
+                self.view.settled.add(intent.intent_id)
 
     def join(self, facts: Sequence[VersionFact]) -> None:
         """Ledger facts of the same artifact: publish times, archive clocks, holds."""

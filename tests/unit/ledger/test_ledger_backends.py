@@ -181,7 +181,10 @@ def test_an_expired_claim_counts_as_absent(ledger: Ledger) -> None:
     assert ledger.claim_event("dedupe-1", later) is True
 
 
-def test_concurrent_claims_have_exactly_one_winner(ledger: Ledger) -> None:
+def test_concurrent_claims_on_the_local_file_have_exactly_one_winner(tmp_path: Path) -> None:
+    # The file ledger's own lock decides; for DynamoDB the service's conditional put does
+    # (moto's is not atomic across threads, so racing it would test moto: see the next test).
+    ledger = LocalLedger(tmp_path / "ledger.json")
     results: list[bool] = []
     barrier = threading.Barrier(4)
 
@@ -195,6 +198,21 @@ def test_concurrent_claims_have_exactly_one_winner(ledger: Ledger) -> None:
     for thread in threads:
         thread.join()
     assert sorted(results) == [False, False, False, True]
+
+
+def test_a_dynamodb_claim_is_one_conditional_put() -> None:
+    # DynamoDB makes a conditional put atomic: two workers claiming one event race on it alone.
+    calls: list[dict[str, object]] = []
+
+    class _Table:
+        def put_item(self, **kwargs: object) -> None:
+            calls.append(kwargs)
+
+    ledger = DynamoDBLedger(TABLE, table=_Table())  # type: ignore[arg-type]
+    assert ledger.claim_event("contended", NOW) is True
+    (call,) = calls
+    assert call["ConditionExpression"] == "attribute_not_exists(pk) OR expires_at <= :now"
+    assert call["Item"]["pk"] == "EVENT#contended"  # type: ignore[index]
 
 
 # ------------------------------------------------------------------------------ backend specifics
