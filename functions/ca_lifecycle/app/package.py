@@ -218,7 +218,7 @@ def process_package(
         view.save()
         raise
     view.save()
-    view.settle_intents()
+    view.settle_intents(run.landed(result))
     if not read_only:
         ledger.record_evaluation(package, now, sequence)
     result.records = dict(view.records)
@@ -285,7 +285,13 @@ class LedgerView:
         self.first_seen.clear()
         self.archive_facts.clear()
 
-    def settle_intents(self) -> None:
+    def settle_intents(self, landed: Mapping[str, tuple[Status, str | None]]) -> None:
+        """Clear the intents resolved at the start, and those whose every version this run's
+        own writes (or the listing) show in the intent's target status: nothing left to learn."""
+        for intent in self.intents.values():
+            target = _TARGET[intent.action]
+            if all(landed.get(v) == (target, r) for v, r in intent.versions.items()):
+                self.settled.add(intent.intent_id)
         if not self.read_only:
             for intent_id in sorted(self.settled):
                 self.ledger.clear_intent(self.package, intent_id)
@@ -469,6 +475,14 @@ class _Run:
             self.default_version = listing.default_version
         self.resolve_intents(self.facts)
         self.join(self.facts)
+
+    def landed(self, result: PackageResult) -> dict[str, tuple[Status, str | None]]:
+        """Each version's status and revision as this run leaves it: the listing, then its writes."""
+        state = {fact.version: (fact.status, fact.revision) for fact in self.facts}
+        for decision in result.evaluation.decisions:
+            if result.outcomes.get(decision.version, NOT_ATTEMPTED).done:
+                state[decision.version] = (_TARGET[decision.action], decision.revision)
+        return state
 
     def _apparent_restores(self, facts: Sequence[VersionFact]) -> bool:
         for fact in facts:
