@@ -17,7 +17,7 @@ CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
 DEFAULT_USER_AGENT = "npm/10.8.1 node/v20.18.0 linux x64"
 
 
-def read_event(  # noqa: PLR0913 - one keyword per CloudTrail field
+def read_event(
     *,
     account: str,
     region: str,

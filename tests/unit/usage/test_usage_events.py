@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from ca_emulator.reads import read_event
-
 from ca_lifecycle.usage_events import UsageEventError, parse_read
 
 T0 = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
