@@ -39,7 +39,15 @@ def version_attributes(record: VersionRecord) -> dict[str, Any]:
         attributes["hold_reason"] = record.hold_reason
         if record.held_until is not None:
             attributes["held_until"] = to_iso(record.held_until)
+    if record.last_downloaded is not None:
+        attributes["last_downloaded"] = usage_iso(record.last_downloaded)
     return attributes
+
+
+def usage_iso(value: datetime) -> str:
+    """Usage times to the second, so their ISO texts order as the times do (DynamoDB compares
+    the strings in its ``last_downloaded < :t`` condition; a fraction would break that)."""
+    return to_iso(value.replace(microsecond=0))
 
 
 def version_record(attributes: dict[str, Any]) -> VersionRecord:
@@ -51,6 +59,7 @@ def version_record(attributes: dict[str, Any]) -> VersionRecord:
         archived_by_us=bool(attributes.get("archived_by_us", False)),
         held_until=from_iso(attributes.get("held_until")),
         hold_reason=hold if isinstance(hold := attributes.get("hold_reason"), str) else None,
+        last_downloaded=from_iso(attributes.get("last_downloaded")),
     )
 
 
