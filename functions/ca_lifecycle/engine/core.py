@@ -207,7 +207,9 @@ def _protect_state(protect: _Protect, item: RankedVersion, older: list[list[bool
 
 def _recently_used(protect: _Protect, item: RankedVersion, older: list[list[bool | None]]) -> bool | None:
     """Downloaded (or, never downloaded, published) within ``downloaded_within``."""
-    assert protect.usage is not None and protect.usage_age is not None and protect.rule.downloaded_within
+    assert protect.usage is not None
+    assert protect.usage_age is not None
+    assert protect.rule.downloaded_within
     downloaded = protect.usage.downloaded(item.fact.version)
     if downloaded is not None and downloaded >= protect.usage.now - protect.rule.downloaded_within:
         return True
@@ -219,7 +221,9 @@ def _unused(archive: _Archive, item: RankedVersion, older: list[list[bool | None
     """Not downloaded for ``not_downloaded_for``; a version never downloaded counts from its
     publish time. False whenever the feed cannot vouch for the window: no archive on a gap."""
     usage, window = archive.usage, archive.rule.not_downloaded_for
-    assert usage is not None and archive.usage_age is not None and window is not None
+    assert usage is not None
+    assert archive.usage_age is not None
+    assert window is not None
     if usage.unknown(window) is not None:
         return False
     downloaded = usage.downloaded(item.fact.version)

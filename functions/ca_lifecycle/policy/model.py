@@ -170,7 +170,8 @@ class ProtectRule(_VersionFilter):
             issues.append(
                 (
                     "",
-                    "a protect rule needs at least one of newest, published_within, versions, downloaded_within",
+                    "a protect rule needs at least one of newest, published_within, versions, "
+                    "downloaded_within",
                 )
             )
         if self.per is not None and self.newest is None:

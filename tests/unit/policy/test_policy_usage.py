@@ -37,7 +37,8 @@ def test_usage_rules_and_settings_parse() -> None:
     assert document.usage.max_silence == timedelta(days=2)
     assert document.usage.principal_ignored("arn:aws:sts::111122223333:assumed-role/scanner/x")
     assert not document.usage.principal_ignored("arn:aws:sts::111122223333:assumed-role/ci/x")
-    assert document.usage.agent_ignored("Trivy/0.50") and document.usage.agent_ignored("curl/8.0")
+    assert document.usage.agent_ignored("Trivy/0.50")
+    assert document.usage.agent_ignored("curl/8.0")
     assert not document.usage.agent_ignored("npm/10.8.1 node/v20")
 
 
