@@ -123,16 +123,16 @@ POLICY_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         "protect with only prerelease",
         {"protect": [{"prerelease": False}]},
         [
-            "policies[0].protect[0]: a protect rule needs at least one of newest, published_within, versions, "
-            "downloaded_within"
+            "policies[0].protect[0]: a protect rule needs at least one of newest, published_within, "
+            "versions, downloaded_within"
         ],
     ),
     (
         "empty protect rule",
         {"protect": [{"newest": 1}, {}]},
         [
-            "policies[0].protect[1]: a protect rule needs at least one of newest, published_within, versions, "
-            "downloaded_within"
+            "policies[0].protect[1]: a protect rule needs at least one of newest, published_within, "
+            "versions, downloaded_within"
         ],
     ),
     (
