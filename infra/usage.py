@@ -49,7 +49,12 @@ def usage_event_pattern(domains: list[str]) -> dict[str, Any]:
         "detail": {
             "eventSource": [c.USAGE_EVENT_SOURCE],
             "eventName": list(c.USAGE_EVENT_NAMES),
-            "requestParameters": {"domainName": domains},
+            # Package-manager reads spell it domainName; the API call (GetPackageVersionAsset)
+            # domain. Which one each record carries is not documented (docs/usage.md).
+            "$or": [
+                {"requestParameters": {"domainName": domains}},
+                {"requestParameters": {"domain": domains}},
+            ],
         },
     }
 

@@ -33,7 +33,10 @@ def test_the_rule_receives_read_only_cloudtrail_events_of_the_policy_domains(syn
         "detail": {
             "eventSource": ["codeartifact.amazonaws.com"],
             "eventName": ["GetPackageVersionAsset", "ReadFromRepository"],
-            "requestParameters": {"domainName": ["acme"]},
+            "$or": [
+                {"requestParameters": {"domainName": ["acme"]}},
+                {"requestParameters": {"domain": ["acme"]}},
+            ],
         },
     }
     # It targets the usage queue (not the work queue), with the rule DLQ
