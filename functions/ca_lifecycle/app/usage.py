@@ -100,7 +100,7 @@ class UsageIngest:
         """``records``: (message id, EventBridge event as a dict or JSON text)."""
         report = UsageReport(received=len(records))
         packages: dict[str, _PackageReads] = {}
-        streams: dict[tuple[str | None, str], tuple[datetime, set[str]]] = {}
+        streams: dict[tuple[str | None, str], tuple[datetime, datetime, set[str]]] = {}
         for message_id, body in records:
             try:
                 read = parse_read(json.loads(body) if isinstance(body, str | bytes) else body)
@@ -112,8 +112,9 @@ class UsageIngest:
                 report.out_of_scope += 1
                 continue
             where = (read.package.domain_owner, read.package.domain)
-            newest, messages = streams.get(where, (read.at, set()))
-            streams[where] = (max(newest, read.at), messages | {message_id})
+            oldest, newest, messages = streams.get(where, (read.at, read.at, set()))
+            messages.add(message_id)
+            streams[where] = (min(oldest, read.at), max(newest, read.at), messages)
             if read.version is None:
                 report.metadata += 1
                 continue
@@ -147,11 +148,16 @@ class UsageIngest:
             if len(self._written) + len(todo) > MEMO_LIMIT:
                 self._written.clear()
             self._written.update({(key, v): d for v, d in todo.items()})
-        for (owner, domain), (newest, messages) in streams.items():
+        for (owner, domain), (oldest, newest, messages) in streams.items():
             known = self._streams.get((owner, domain))
             if known is not None and newest < known + STREAM_RESOLUTION:
                 continue
             try:
+                if known is None and oldest < newest:
+                    # The first batch this environment sees may reach back (a delayed
+                    # delivery): the feed has been tracked since its oldest read.
+                    self.ledger.record_ingestion(owner, domain, oldest)
+                    report.stream_writes += 1
                 self.ledger.record_ingestion(owner, domain, newest)
             except Exception:
                 failed |= messages
