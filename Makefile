@@ -33,6 +33,7 @@ synth: $(DEV_STAMP) ## synthesize the CDK app into cdk.out/ (offline: no Docker,
 bench: $(DEV_STAMP) ## benchmarks on this machine; each prints one JSON document
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/emulator_paging.py
+	$(BIN)/python bench/usage_bench.py
 
 lint: $(DEV_STAMP) ## ruff + mypy, must be clean
 	$(BIN)/ruff check .
