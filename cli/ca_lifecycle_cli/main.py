@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ca_lifecycle_cli.commands import apply, demo, emulator, explain, plan, schema, validate
+from ca_lifecycle_cli.commands import apply, demo, emulator, explain, plan, schema, usage, validate
 from ca_lifecycle_cli.common import EXIT_BROKEN_PIPE, EXIT_CODES_EPILOG, EXIT_INTERRUPTED, silence_stdout
 
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (validate, schema, plan, apply, explain, emulator, demo):
+    for module in (validate, schema, plan, apply, explain, usage, emulator, demo):
         module.register(sub)
     return parser
 
