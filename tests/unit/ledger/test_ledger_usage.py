@@ -67,7 +67,12 @@ def test_the_domain_stream_records_warm_up_start_and_newest_ingestion(ledger: Le
     assert ledger.usage_stream("111122223333", "other") == UsageStream()
 
 
-def test_concurrent_usage_writers_keep_the_newest(ledger: Ledger) -> None:
+def test_concurrent_usage_writers_keep_the_newest(tmp_path: Path) -> None:
+    # The file ledger's lock serialises writers. DynamoDB's atomic conditional update cannot be
+    # raced under moto (it checks and writes non-atomically across threads); its condition is
+    # asserted in test_dynamodb_uses_a_conditional_update_per_version, its effect sequentially
+    # in test_last_downloaded_only_moves_forward.
+    ledger = LocalLedger(tmp_path / "ledger.json")
     days = [DAY1 + timedelta(hours=h) for h in range(12)]
     threads = [threading.Thread(target=ledger.record_usage, args=(WIDGETS, {"1.0.0": d}, d)) for d in days]
     for thread in threads:
