@@ -41,7 +41,10 @@ USAGE_DOWNLOADS: Final = "UsageDownloads"  # version reads that count as downloa
 USAGE_READS_IGNORED: Final = "UsageReadsIgnored"  # metadata reads, own roles, ignored principals/agents
 USAGE_READS_MALFORMED: Final = "UsageReadsMalformed"
 USAGE_LEDGER_WRITES: Final = "UsageLedgerWrites"  # last_downloaded values written
+# Worker: evaluations whose usage archive rule could not select (warm-up, silence, no feed).
+USAGE_RULES_SUSPENDED: Final = "UsageRulesSuspended"
 USAGE_METRIC_NAMES: Final = (
+    USAGE_RULES_SUSPENDED,
     USAGE_READS_RECEIVED,
     USAGE_DOWNLOADS,
     USAGE_READS_IGNORED,

@@ -741,4 +741,5 @@ def evaluate(  # noqa: PLR0917 - positional by contract (engine_api.md), callers
         record_archived=tuple(record),
         origin_reason=origin_reason,
         current_origin=current_origin,
+        usage_suspended=usage_note.removeprefix("; ") or None,
     )

@@ -63,7 +63,12 @@ def test_warm_up_selects_nothing_and_says_why() -> None:
 
 def test_silence_suspends_usage_rules_on_every_decision() -> None:
     usage = _usage({}, last_ingested=NOW - 2 * DAY)
-    for decision in _eval(OLD, ARCHIVE_UNUSED, usage).decisions:
+    evaluation = _eval(OLD, ARCHIVE_UNUSED, usage)
+    assert (evaluation.usage_suspended or "").startswith(
+        "archive[0] not_downloaded_for suspended: read-event"
+    )
+    assert _eval(OLD, ARCHIVE_UNUSED, _usage({})).usage_suspended is None
+    for decision in evaluation.decisions:
         assert decision.action is Action.KEEP
         assert "ingestion silent since 2025-12-30" in decision.reason
 
