@@ -37,6 +37,7 @@ bench: $(DEV_STAMP) ## benchmarks on this machine; each prints one JSON document
 	$(BIN)/python bench/engine_scaling_bench.py
 	$(BIN)/python bench/cold_start_bench.py
 	$(BIN)/python bench/sweep_costs_bench.py
+	$(BIN)/python bench/usage_bench.py
 
 lint: $(DEV_STAMP) ## ruff + mypy, must be clean
 	$(BIN)/ruff check .

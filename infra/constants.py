@@ -180,3 +180,21 @@ CODEARTIFACT_PACKAGE_WRITE: Final = (
     "codeartifact:PutPackageOriginConfiguration",
     "codeartifact:UpdatePackageVersionsStatus",
 )
+
+# --- usage ingestion (issue 14; deployed only when the policy has usage rules) -------------
+USAGE_HANDLER: Final = "ca_lifecycle.handlers.usage.handler"
+USAGE_TIMEOUT_SECONDS: Final = 120
+USAGE_MEMORY_MB: Final = 512
+# CloudTrail read events of the policy's domains (docs/usage.md): delivered only to rules in
+# this state; the API spells both the package-manager read and the direct asset download.
+USAGE_RULE_STATE: Final = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+USAGE_DETAIL_TYPE: Final = "AWS API Call via CloudTrail"
+USAGE_EVENT_SOURCE: Final = "codeartifact.amazonaws.com"
+USAGE_EVENT_NAMES: Final = ("GetPackageVersionAsset", "ReadFromRepository")
+# Large batches: reads are aggregated per (version, day) before any write, so a bigger batch
+# means fewer writes. 1,000 with a 30 s window (batches above 10 need a window).
+USAGE_BATCH_SIZE: Final = 1000
+USAGE_MAX_BATCHING_WINDOW_SECONDS: Final = 30
+USAGE_MAX_CONCURRENCY: Final = 2
+# The one DynamoDB call the usage function makes (record_usage / record_ingestion).
+USAGE_LEDGER_ACTIONS: Final = ("dynamodb:UpdateItem",)

@@ -53,6 +53,7 @@ from constructs import Construct
 from infra import constants as c
 from infra.asset import build_asset
 from infra.scope import package_resource_names
+from infra.usage import add_usage_ingestion
 
 if TYPE_CHECKING:
     from ca_lifecycle.policy import PolicyDocument
@@ -320,6 +321,10 @@ class CodeArtifactLifecycle(Construct):
         self.alarms = self._alarms()
         self.dashboard = self._dashboard()
         self._suppress_nag_findings()
+        # Read-event ingestion exists only for a policy with usage rules (infra/usage.py).
+        self.usage = add_usage_ingestion(self, code=code, layer=layer) if policy.uses_usage else None
+        if self.usage is not None:
+            self.alarms.extend(self.usage.alarms)
 
     # --- digests ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ca_lifecycle_cli.commands import (
     restore,
     schema,
     upcoming,
+    usage,
     validate,
 )
 from ca_lifecycle_cli.common import EXIT_BROKEN_PIPE, EXIT_CODES_EPILOG, EXIT_INTERRUPTED, silence_stdout
@@ -38,7 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (validate, schema, plan, apply, explain, upcoming, report, restore, holds, emulator, demo):
+    for module in (
+        validate,
+        schema,
+        plan,
+        apply,
+        explain,
+        upcoming,
+        report,
+        usage,
+        restore,
+        holds,
+        emulator,
+        demo,
+    ):
         module.register(sub)
     return parser
 

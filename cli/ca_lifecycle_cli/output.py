@@ -97,6 +97,9 @@ class ExplainedVersion(_Out):
     published_source: str = Field(description="ledger | event | describe | inferred | unknown")
     archived_at: str | None
     archived_source: str | None
+    last_downloaded: str | None = Field(
+        default=None, description="Usage rules only: the ledger's newest recorded download (UTC day)."
+    )
 
 
 class ExplainDocument(_Out):

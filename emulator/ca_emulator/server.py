@@ -43,6 +43,7 @@ from ca_emulator.protocol import (
     serialize_response,
     validate_value,
 )
+from ca_emulator.reads import read_event
 from ca_emulator.seed import Seed, SeedError, parse_seed, read_seed_file
 from ca_emulator.store import Package, Store, Version, check_format
 
@@ -110,6 +111,8 @@ class Emulator:
         # delivery fault holds back are in _held as (event, is_a_copy) until released.
         self.delivered: list[dict[str, Any]] = []
         self._held: list[tuple[dict[str, Any], bool]] = []
+        # CloudTrail-shaped read events (ca_emulator.reads), in delivery order, duplicates included.
+        self.reads: list[dict[str, Any]] = []
         self._lock = threading.RLock()
         self._sink_lock = threading.Lock()
         self._stats: Counter[str] = Counter()
@@ -395,8 +398,94 @@ class Emulator:
                     self.faults._primed = True
         finally:
             self._flush_events()
+        if op.name == "GetPackageVersionAsset":
+            self._asset_read(params, result, headers)
         response_headers, response_body = serialize_response(op, result)
         return 200, response_headers, response_body
+
+    # --- read events (usage retention) --------------------------------------------------
+
+    def _asset_read(
+        self, params: Mapping[str, Any], result: Mapping[str, Any], headers: Mapping[str, str]
+    ) -> None:
+        """A direct API download: CloudTrail records it under its own name, API spelling."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        event = read_event(
+            account=params.get("domainOwner") or self.account,
+            region=self.region,
+            domain=params["domain"],
+            repository=params["repository"],
+            fmt=params["format"],
+            namespace=params.get("namespace"),
+            name=params["package"],
+            version=str(result["packageVersion"]),
+            time=self.clock(),
+            event_name="GetPackageVersionAsset",
+            principal_arn=lowered.get("x-emulator-principal") or f"arn:aws:iam::{self.account}:user/test",
+            user_agent=lowered.get("user-agent", "Boto3"),
+        )
+        detail = event["detail"]
+        rp = detail["requestParameters"]
+        detail["requestParameters"] = {
+            "domain": rp["domainName"],
+            "domainOwner": rp["domainOwner"],
+            "repository": rp["repositoryName"],
+            "format": rp["packageFormat"],
+            "namespace": rp["packageNamespace"],
+            "package": rp["packageName"],
+            "packageVersion": rp["packageVersion"],
+            "asset": params["asset"],
+        }
+        self._deliver_reads([event])
+
+    def simulate_reads(self, traffic: Iterable[Mapping[str, Any]]) -> int:
+        """Package-manager traffic in bulk: per entry, ``metadata`` no-version reads (the
+        packument / simple index) and ``count`` reads of ``version``, each delivered
+        ``1 + duplicates`` times (CloudTrail's at-least-once: same eventID). Returns events sent.
+
+        Entry keys: domain, repository, format, namespace, package, version (None: metadata
+        only), count (1), metadata (1), duplicates (0), time (ISO-8601, default the clock),
+        principal, user_agent.
+        """
+        events: list[dict[str, Any]] = []
+        for entry in traffic:
+            when = entry.get("time")
+            moment = datetime.fromisoformat(when) if isinstance(when, str) else when or self.clock()
+            common: dict[str, Any] = {
+                "account": entry.get("domain_owner") or self.account,
+                "region": self.region,
+                "domain": entry["domain"],
+                "repository": entry["repository"],
+                "fmt": entry["format"],
+                "namespace": entry.get("namespace"),
+                "name": entry["package"],
+                "time": moment,
+                "principal_arn": entry.get("principal"),
+            }
+            if entry.get("user_agent"):
+                common["user_agent"] = entry["user_agent"]
+            copies = 1 + int(entry.get("duplicates", 0))
+            version = entry.get("version")
+            reads = [None] * int(entry.get("metadata", 1)) + (
+                [version] * int(entry.get("count", 1)) if version else []
+            )
+            for read in reads:
+                event = read_event(version=read, **common)
+                events.extend([event] * copies)
+        self._deliver_reads(events)
+        return len(events)
+
+    def _deliver_reads(self, events: list[dict[str, Any]]) -> None:
+        with self._sink_lock:
+            self.reads.extend(events)
+            if self.event_sink is None:
+                return
+            for event in events:
+                try:
+                    deliver(self.event_sink, event)
+                except Exception as exc:  # the read already happened; record, don't fail it
+                    _log.warning("event sink failed: %s", exc)
+                    self.sink_errors.append(str(exc))
 
     def _access_denied(
         self,
@@ -554,6 +643,23 @@ class Emulator:
                 )
         if (method, name) == ("POST", "events/flush"):
             return _json_response(200, {"delivered": self.flush_events()})
+        if (method, name) == ("POST", "reads"):
+            try:
+                document = json.loads(body or b"{}")
+                traffic = document.get("reads") if isinstance(document, dict) else None
+                if not isinstance(traffic, list) or not all(isinstance(t, dict) for t in traffic):
+                    raise ValueError("reads: expected a list of objects")
+                for index, entry in enumerate(traffic):
+                    for key in ("domain", "repository", "format", "package"):
+                        if not isinstance(entry.get(key), str) or not entry[key]:
+                            raise ValueError(f"reads[{index}].{key}: required string")
+                sent = self.simulate_reads(traffic)
+            except (ValueError, TypeError) as exc:
+                return _json_response(400, {"message": str(exc)})
+            return _json_response(200, {"events": sent})
+        if (method, name) == ("GET", "reads"):
+            with self._sink_lock:
+                return _json_response(200, {"reads": list(self.reads)})
         return _json_response(404, {"message": f"no emulator endpoint {method} {path}"})
 
     # --- HTTP server ------------------------------------------------------------------

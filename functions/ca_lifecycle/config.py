@@ -79,3 +79,43 @@ def load_digest_settings(environ: Mapping[str, str] | None = None) -> DigestSett
             for err in exc.errors(include_url=False)
         )
         raise ConfigError(problems) from None
+
+
+class UsageFunctionSettings(BaseModel):
+    """The usage function's environment (it needs no work queue)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    policy_file: Text = Field(alias="POLICY_FILE", description="Policy JSON, relative to the task root.")
+    ledger_table: Text = Field(alias="LEDGER_TABLE", description="DynamoDB ledger table name.")
+    own_role_names: str = Field(
+        default="",
+        alias="OWN_ROLE_NAMES",
+        description="Comma-separated names of the engine's roles; their reads are not downloads.",
+    )
+    task_root: str | None = Field(default=None, alias="LAMBDA_TASK_ROOT")
+
+    @property
+    def policy_path(self) -> Path:
+        path = Path(self.policy_file)
+        if path.is_absolute():
+            return path
+        return Path(self.task_root).joinpath(path) if self.task_root else ASSET_ROOT / path
+
+    @property
+    def role_names(self) -> list[str]:
+        return [name.strip() for name in self.own_role_names.split(",") if name.strip()]
+
+
+def load_usage_settings(environ: Mapping[str, str] | None = None) -> UsageFunctionSettings:
+    """Parse the usage function's environment; raise ``ConfigError`` naming each bad variable."""
+    env = os.environ if environ is None else environ
+    try:
+        return UsageFunctionSettings.model_validate(dict(env))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: "
+            + ("required environment variable is not set" if err["type"] == "missing" else err["msg"])
+            for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(problems) from None

@@ -6,8 +6,9 @@ engine (``ca_lifecycle.engine``) turns them into decisions. Nothing here imports
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -98,3 +99,14 @@ class Hold:
 
     def active(self, now: datetime) -> bool:
         return self.until is None or self.until > now
+
+
+@dataclass(frozen=True, slots=True)
+class UsageFacts:
+    """What the read-event feed knows: per version the newest recorded download (UTC day), since
+    when the feed has been ingested (warm-up) and its newest event (silence)."""
+
+    last_downloaded: Mapping[str, datetime] = field(default_factory=dict)
+    tracked_since: datetime | None = None
+    last_ingested: datetime | None = None
+    max_silence: timedelta = timedelta(days=1)  # the policy's usage.max_silence

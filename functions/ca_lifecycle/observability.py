@@ -102,6 +102,23 @@ PACKAGES_EVALUATED: Final = "PackagesEvaluated"  # process_package calls that co
 # nothing is a data point, and Powertools warns on an invocation with no metric at all).
 RECORDS_RECEIVED: Final = "RecordsReceived"  # worker: SQS records in the batch
 REPOSITORIES_ENQUEUED: Final = "RepositoriesEnqueued"  # sweep: repository pages enqueued
+# Usage function (read events). UsageReadsReceived is published on every invocation, zero
+# included: the ingestion-silent alarm watches it.
+USAGE_READS_RECEIVED: Final = "UsageReadsReceived"
+USAGE_DOWNLOADS: Final = "UsageDownloads"  # version reads that count as downloads
+USAGE_READS_IGNORED: Final = "UsageReadsIgnored"  # metadata reads, own roles, ignored principals/agents
+USAGE_READS_MALFORMED: Final = "UsageReadsMalformed"
+USAGE_LEDGER_WRITES: Final = "UsageLedgerWrites"  # last_downloaded values written
+# Worker: evaluations whose usage archive rule could not select (warm-up, silence, no feed).
+USAGE_RULES_SUSPENDED: Final = "UsageRulesSuspended"
+USAGE_METRIC_NAMES: Final = (
+    USAGE_RULES_SUSPENDED,
+    USAGE_READS_RECEIVED,
+    USAGE_DOWNLOADS,
+    USAGE_READS_IGNORED,
+    USAGE_READS_MALFORMED,
+    USAGE_LEDGER_WRITES,
+)
 # Planned actions are counted in both modes, so a dry-run shows what enforce would do.
 ARCHIVES_PLANNED: Final = "ArchivesPlanned"
 DISPOSALS_PLANNED: Final = "DisposalsPlanned"

@@ -57,6 +57,7 @@ class SynthResult:
     forwarder: Synthesized
     notice: Synthesized
     outdir: Path
+    usage: Synthesized | None = None  # examples/usage.yaml: the usage-ingestion resources
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +115,15 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
         ),
         "forwarder": DomainOwnerForwarderStack(
             app, "Forwarder", engine_account=ENGINE_ACCOUNT, domains=["acme", "beta"], stage="test"
+        ),
+        "usage": CodeArtifactLifecycleStack(
+            app,
+            "Usage",
+            policy=load_policy(ROOT / "examples" / "usage.yaml"),
+            stage="test",
+            settings=LifecycleSettings(
+                asset_dir=base / "asset-usage", alarm_email="platform-alerts@example.com"
+            ),
         ),
     }
     app.synth()  # runs the nag aspect; Template.from_stack reuses this synthesis

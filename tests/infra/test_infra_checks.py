@@ -10,7 +10,7 @@ from aws_cdk.assertions import Annotations, Match
 
 pytestmark = pytest.mark.infra
 
-STACKS = ["dry", "enforce", "stopped", "forwarder", "notice"]
+STACKS = ["dry", "enforce", "stopped", "forwarder", "notice", "usage"]
 # Environment-agnostic stacks are linted for regions of every partition the layer table covers;
 # the stopped stack is synthesized for one region.
 REGIONS = {"stopped": ["us-gov-west-1"]}

@@ -102,10 +102,12 @@ class VersionFacts:
     published_source: str
     archived_at: datetime | None
     archived_source: str | None
+    last_downloaded: datetime | None = None  # the ledger's newest recorded download (usage rules)
 
     def as_dict(self) -> dict[str, Any]:
         from ca_lifecycle_cli.common import iso
 
+        usage = {} if self.last_downloaded is None else {"last_downloaded": iso(self.last_downloaded)}
         return {
             "version": self.version,
             "status": self.status,
@@ -116,6 +118,7 @@ class VersionFacts:
             "published_source": self.published_source,
             "archived_at": iso(self.archived_at),
             "archived_source": self.archived_source,
+            **usage,
         }
 
 
@@ -155,6 +158,7 @@ def version_facts(result: PackageResult, records: Mapping[str, VersionRecord]) -
                 published_source=source,
                 archived_at=archived_at,
                 archived_source=archived_source,
+                last_downloaded=record.last_downloaded if record is not None else None,
             )
         )
     return rows

@@ -34,7 +34,7 @@ from ca_lifecycle.app.outcomes import (
 )
 from ca_lifecycle.engine import Decision, Evaluation, PreparedEvaluation, prepare
 from ca_lifecycle.engine.core import iso
-from ca_lifecycle.facts import Action, Hold, OriginConfig, PackageRef, Status, VersionFact
+from ca_lifecycle.facts import Action, Hold, OriginConfig, PackageRef, Status, UsageFacts, VersionFact
 from ca_lifecycle.gateway import (
     MISMATCH_CODES,
     WRITE_CHUNK,
@@ -420,6 +420,7 @@ class _Run:
         self.notices: dict[str, datetime] = {}  # Archived versions announced in a delivered digest
         self.recovered: list[str] = []
         self.holds_added: dict[str, Hold] = {}
+        self.usage: UsageFacts | None = None
 
     def process(
         self,
@@ -587,10 +588,23 @@ class _Run:
             holds=self.holds,
             default_version=self.default_version,
             notices=self.notices,
+            usage=self.usage_facts(),
         )
 
     def evaluate(self, facts: Sequence[VersionFact]) -> Evaluation:
         return self.prepare(facts).evaluation()
+
+    def usage_facts(self) -> UsageFacts | None:
+        """Download facts, read only for a policy with usage rules (one small stream read)."""
+        if self.policy is None or not self.policy.uses_usage:
+            return None
+        if self.usage is None:
+            from ca_lifecycle.app.usage import usage_facts
+
+            self.usage = usage_facts(
+                self.view.ledger, self.package, self.view.records, self.document.usage.max_silence
+            )
+        return self.usage
 
     def evaluate_with_describes(self) -> Evaluation:
         """The engine's FactRequest loop: describe what it asks for, within the budget.

@@ -28,6 +28,7 @@ from ca_lifecycle.facts import (
     PackageRef,
     Restriction,
     Status,
+    UsageFacts,
     VersionFact,
 )
 from ca_lifecycle.policy import (
@@ -84,6 +85,8 @@ def _protect_text(rule: ProtectRule) -> str:
         parts.append(f"published_within: {format_duration(rule.published_within)}")
     if rule.versions is not None:
         parts.append(_versions_text(rule.versions))
+    if rule.downloaded_within is not None:
+        parts.append(f"downloaded_within: {format_duration(rule.downloaded_within)}")
     return ", ".join(parts)
 
 
@@ -97,7 +100,46 @@ def _archive_text(rule: ArchiveCondition) -> str:
         parts.append(f"prerelease: {_flag(rule.prerelease)}")
     if rule.versions is not None:
         parts.append(_versions_text(rule.versions))
+    if rule.not_downloaded_for is not None:
+        parts.append(f"not_downloaded_for: {format_duration(rule.not_downloaded_for)}")
     return ", ".join(parts)
+
+
+class _Usage:
+    """Download facts for the usage keys, and whether they may be trusted for a window.
+
+    A missed read event makes a version look unused, so usage errs towards keeping: with no
+    feed, a silent feed (longer than max_silence) or a feed younger than the rule's window
+    (warm-up), ``not_downloaded_for`` selects nothing and ``downloaded_within`` keeps.
+    """
+
+    def __init__(self, usage: UsageFacts | None, now: datetime) -> None:
+        self.now = now
+        self.last_downloaded: Mapping[str, datetime] = usage.last_downloaded if usage else _NO_ARCHIVE_TIMES
+        self.tracked_since = as_utc(usage.tracked_since) if usage and usage.tracked_since else None
+        self.suspended: str | None = None
+        if usage is None or self.tracked_since is None or usage.last_ingested is None:
+            self.suspended = "no read events ingested yet"
+        elif now - as_utc(usage.last_ingested) > usage.max_silence:
+            self.suspended = (
+                f"read-event ingestion silent since {iso(usage.last_ingested)} "
+                f"(usage.max_silence: {format_duration(usage.max_silence)})"
+            )
+
+    def unknown(self, window: timedelta) -> str | None:
+        """Why usage over ``window`` cannot be trusted now (None: it can)."""
+        if self.suspended is not None:
+            return self.suspended
+        assert self.tracked_since is not None  # set whenever not suspended
+        if self.now - self.tracked_since < window:
+            return (
+                f"warm-up: reads tracked since {iso(self.tracked_since)}, less than {format_duration(window)}"
+            )
+        return None
+
+    def downloaded(self, version: str) -> datetime | None:
+        moment = self.last_downloaded.get(version)
+        return None if moment is None else as_utc(moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +149,8 @@ class _Protect:
     text: str
     places: list[int] | None  # for `newest`: per input position, place in its group; -1 = not in a group
     age: int | None  # index of the published_within threshold
+    usage_age: int | None = None  # index of the downloaded_within threshold (publish times)
+    usage: _Usage | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +159,8 @@ class _Archive:
     label: str
     text: str
     age: int | None  # index of the published_before threshold
+    usage_age: int | None = None  # index of the not_downloaded_for threshold (publish times)
+    usage: _Usage | None = None
 
 
 def _newest_places(rule: ProtectRule, ranking: Ranking, size: int) -> list[int]:
@@ -153,10 +199,43 @@ def _protect_state(protect: _Protect, item: RankedVersion, older: Sequence[_Ages
         return False
     if rule.versions is not None and not rule.versions_match(item.fact.version):
         return False
+    if protect.usage_age is not None and protect.usage is not None:
+        used = _recently_used(protect, item, older)
+        # Not known to be used while the feed cannot vouch for the window: keep (a gap errs
+        # towards keeping), with the reason saying so.
+        if used is not True and protect.usage.unknown(rule.downloaded_within or timedelta(0)) is None:
+            return used
     if protect.age is not None:
         is_older = older[protect.age][item.index]
         return None if is_older is None else not is_older
     return True
+
+
+def _recently_used(protect: _Protect, item: RankedVersion, older: Sequence[_Ages]) -> bool | None:
+    """Downloaded (or, never downloaded, published) within ``downloaded_within``."""
+    assert protect.usage is not None
+    assert protect.usage_age is not None
+    assert protect.rule.downloaded_within
+    downloaded = protect.usage.downloaded(item.fact.version)
+    if downloaded is not None and downloaded >= protect.usage.now - protect.rule.downloaded_within:
+        return True
+    is_older = older[protect.usage_age][item.index]
+    return None if is_older is None else not is_older
+
+
+def _unused(archive: _Archive, item: RankedVersion, older: Sequence[_Ages]) -> bool | None:
+    """Not downloaded for ``not_downloaded_for``; a version never downloaded counts from its
+    publish time. False whenever the feed cannot vouch for the window: no archive on a gap."""
+    usage, window = archive.usage, archive.rule.not_downloaded_for
+    assert usage is not None
+    assert archive.usage_age is not None
+    assert window is not None
+    if usage.unknown(window) is not None:
+        return False
+    downloaded = usage.downloaded(item.fact.version)
+    if downloaded is not None:
+        return downloaded < usage.now - window
+    return older[archive.usage_age][item.index]
 
 
 def _archive_state(archive: _Archive, item: RankedVersion, older: Sequence[_Ages]) -> bool | None:
@@ -168,6 +247,10 @@ def _archive_state(archive: _Archive, item: RankedVersion, older: Sequence[_Ages
         return False
     if rule.versions is not None and not rule.versions_match(item.fact.version):
         return False
+    if archive.usage_age is not None:
+        unused = _unused(archive, item, older)
+        if unused is not True:
+            return unused
     if archive.age is not None:
         return older[archive.age][item.index]
     return True
@@ -195,8 +278,21 @@ def _protect_reason(protect: _Protect, item: RankedVersion) -> str:
         details.append("a prerelease" if item.prerelease else "a release")
     if protect.age is not None:
         details.append(_age_detail(item))
+    if protect.usage is not None and rule.downloaded_within is not None:
+        details.append(_usage_detail(protect.usage, item, rule.downloaded_within, keeping=True))
     suffix = f" ({'; '.join(details)})" if details else ""
     return f"{protect.label} {protect.text}{suffix}"
+
+
+def _usage_detail(usage: _Usage, item: RankedVersion, window: timedelta, *, keeping: bool) -> str:
+    downloaded = usage.downloaded(item.fact.version)
+    if keeping and (downloaded is None or downloaded < usage.now - window):
+        why = usage.unknown(window)
+        if why is not None:
+            return f"usage unknown ({why}): kept until the feed can vouch for {format_duration(window)}"
+    if downloaded is not None:
+        return f"downloaded {iso(downloaded)[:10]}"
+    return "never downloaded; " + _age_detail(item)
 
 
 def _archive_reason(archive: _Archive, item: RankedVersion) -> str:
@@ -205,6 +301,8 @@ def _archive_reason(archive: _Archive, item: RankedVersion) -> str:
         details.append(f"rank {item.rank}")
     if archive.age is not None:
         details.append(_age_detail(item))
+    if archive.usage is not None and archive.rule.not_downloaded_for is not None:
+        details.append(_usage_detail(archive.usage, item, archive.rule.not_downloaded_for, keeping=False))
     suffix = f" ({'; '.join(details)})" if details else ""
     return f"{archive.label} {archive.text}{suffix}"
 
@@ -297,10 +395,10 @@ def _judge(
         return _Verdict(Action.ARCHIVE, _archive_reason(hit, item) if explain else "", hit.label)
     # Only a publish time can settle it: ask for the thresholds of the undetermined rules.
     waiting: list[str] = [f"{p.label} {p.text}" for p in pending_protect]
-    thresholds = [p.age for p in pending_protect if p.age is not None]
+    thresholds = [t for p in pending_protect for t in (p.age, p.usage_age) if t is not None]
     if hit is None:
         waiting.extend(f"{a.label} {a.text}" for a in pending_archive)
-        thresholds.extend(a.age for a in pending_archive if a.age is not None)
+        thresholds.extend(t for a in pending_archive for t in (a.age, a.usage_age) if t is not None)
     reason = "publish time unknown: needed to decide " + "; ".join(waiting) if explain else ""
     return _Verdict(Action.SKIP, reason, MISSING_FACT, tuple(sorted(set(thresholds))))
 
@@ -431,7 +529,7 @@ def _guard_dispose(
     if not pending:
         return None
     waiting = "; ".join(f"{p.label} {p.text}" for p in pending)
-    thresholds = tuple(sorted({p.age for p in pending if p.age is not None}))
+    thresholds = tuple(sorted({t for p in pending for t in (p.age, p.usage_age) if t is not None}))
     return _Verdict(
         Action.SKIP,
         f"publish time unknown: needed to decide {waiting} before disposing ({dispose_reason})",
@@ -463,6 +561,19 @@ def _origin_target(policy: PackagePolicy, versions: Sequence[VersionFact]) -> tu
             "origin_lock auto: versions are EXTERNAL (from upstream): publish=BLOCK, upstream=ALLOW",
         )
     return None, "origin_lock auto: no version with a known origin, left alone"
+
+
+def _suspension_note(policy: PackagePolicy, usage: _Usage | None) -> str:
+    """Said on every live decision while an archive usage condition cannot select (warm-up,
+    silence, no feed): the archive it would have made is not made, and the reader knows why."""
+    if usage is None:
+        return ""
+    notes = [
+        f"archive[{i}] not_downloaded_for suspended: {why}"
+        for i, rule in enumerate(policy.archive)
+        if rule.not_downloaded_for is not None and (why := usage.unknown(rule.not_downloaded_for)) is not None
+    ]
+    return "; " + "; ".join(notes) if notes else ""
 
 
 def _split_duplicates(versions: Sequence[VersionFact]) -> tuple[Sequence[VersionFact], list[VersionFact]]:
@@ -596,6 +707,7 @@ class PreparedEvaluation:
         holds: Mapping[str, Hold],
         default_version: str | None,
         notices: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
+        usage: UsageFacts | None = None,
     ) -> None:
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware (UTC)")
@@ -608,6 +720,7 @@ class PreparedEvaluation:
         self.archived_by_us = archived_by_us
         self.holds = holds
         self.notices = notices
+        self._usage_note = ""
         self._facts = list(versions)
         self._duplicates: list[VersionFact] = []
         self._items: dict[str, RankedVersion] = {}
@@ -628,7 +741,11 @@ class PreparedEvaluation:
         self._durations = sorted(
             {rule.published_within for rule in policy.protect if rule.published_within is not None}
             | {rule.published_before for rule in policy.archive if rule.published_before is not None}
+            | {rule.downloaded_within for rule in policy.protect if rule.downloaded_within is not None}
+            | {rule.not_downloaded_for for rule in policy.archive if rule.not_downloaded_for is not None}
         )
+        usage_view = _Usage(usage, now) if policy.uses_usage else None
+        self._usage_note = _suspension_note(policy, usage_view)
         threshold_of: dict[timedelta, int] = {duration: i for i, duration in enumerate(self._durations)}
         self._protects = [
             _Protect(
@@ -637,6 +754,10 @@ class PreparedEvaluation:
                 text=_protect_text(rule),
                 places=_newest_places(rule, ranking, size) if rule.newest is not None else None,
                 age=threshold_of[rule.published_within] if rule.published_within is not None else None,
+                usage_age=threshold_of[rule.downloaded_within]
+                if rule.downloaded_within is not None
+                else None,
+                usage=usage_view,
             )
             for i, rule in enumerate(policy.protect)
         ]
@@ -646,6 +767,10 @@ class PreparedEvaluation:
                 label=f"archive[{i}]",
                 text=_archive_text(rule),
                 age=threshold_of[rule.published_before] if rule.published_before is not None else None,
+                usage_age=threshold_of[rule.not_downloaded_for]
+                if rule.not_downloaded_for is not None
+                else None,
+                usage=usage_view,
             )
             for i, rule in enumerate(policy.archive)
         ]
@@ -789,7 +914,7 @@ class PreparedEvaluation:
                     version=item.fact.version,
                     status=item.fact.status,
                     action=verdict.action,
-                    reason=verdict.reason + _unparseable_note(item, ranking.scheme),
+                    reason=verdict.reason + _unparseable_note(item, ranking.scheme) + self._usage_note,
                     rule=verdict.rule,
                     revision=item.fact.revision,
                 )
@@ -848,6 +973,7 @@ class PreparedEvaluation:
             record_archived=tuple(record),
             origin_reason=origin_reason,
             current_origin=self.current_origin,
+            usage_suspended=self._usage_note.removeprefix("; ") or None,
         )
 
 
@@ -864,6 +990,7 @@ def prepare(  # noqa: PLR0917 - evaluate's signature
     holds: Mapping[str, Hold] = _NO_HOLDS,
     default_version: str | None = None,
     notices: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
+    usage: UsageFacts | None = None,
 ) -> PreparedEvaluation:
     """``evaluate``'s inputs ranked once, for a caller that learns publish times before deciding."""
     with paused_gc():
@@ -879,6 +1006,7 @@ def prepare(  # noqa: PLR0917 - evaluate's signature
             holds,
             default_version,
             notices,
+            usage,
         )
 
 
@@ -895,6 +1023,7 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
     holds: Mapping[str, Hold] = _NO_HOLDS,
     default_version: str | None = None,
     notices: Mapping[str, datetime] = _NO_ARCHIVE_TIMES,
+    usage: UsageFacts | None = None,
 ) -> Evaluation:
     """Decide every version of one package. See DESIGN.md, "The policy language (v1)".
 
@@ -905,6 +1034,8 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
     defaultDisplayVersion, kept unless the policy says ``protect_default_version: false``.
     ``notices``: when each Archived version first appeared in a delivered notice (digest); under
     ``dispose.notice`` a version is disposed only ``notice`` after that, and never without one.
+    ``usage``: download facts for ``downloaded_within`` / ``not_downloaded_for`` (None: no feed,
+    so usage rules are suspended: archive selects nothing, protect keeps).
     """
     with paused_gc():
         return prepare(
@@ -919,4 +1050,5 @@ def evaluate(  # noqa: PLR0917 - the first five are positional in every caller a
             holds=holds,
             default_version=default_version,
             notices=notices,
+            usage=usage,
         ).evaluation()

@@ -51,6 +51,9 @@ class Evaluation:
     record_archived: tuple[str, ...]  # Archived versions with no ledger archive time: record "now"
     origin_reason: str = ""  # why origin_target is what it is (or why there is none)
     current_origin: OriginConfig | None = None  # as passed in, so callers can ask whether to write
+    # Why an archive usage rule (not_downloaded_for) could select nothing (warm-up, silence, no
+    # feed); None when it could, or the policy has none. The worker counts these.
+    usage_suspended: str | None = None
 
     @property
     def origin_change_needed(self) -> bool:

@@ -79,6 +79,7 @@ def _report(result: PackageResult) -> None:
     failed_writes = sum(1 for o in result.outcomes.values() if o.failed)
     origin = result.origin_outcome
     obs.count(obs.PACKAGES_EVALUATED)
+    obs.count(obs.USAGE_RULES_SUSPENDED, 1 if evaluation.usage_suspended else 0)
     obs.count(obs.ARCHIVES_PLANNED, len(archive))
     obs.count(obs.DISPOSALS_PLANNED, len(dispose))
     obs.count(obs.VERSIONS_ARCHIVED, len(done & archive))

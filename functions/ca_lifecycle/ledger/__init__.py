@@ -41,6 +41,8 @@ class VersionRecord:
     # dispose ``notice`` it is disposed only ``notice`` after this (app/digest.py writes it).
     noticed_at: datetime | None = None
     notice_id: str | None = None
+    # The UTC day (midnight) of the newest recorded download; only ever moves forward.
+    last_downloaded: datetime | None = None
 
     @property
     def held(self) -> bool:
@@ -68,6 +70,16 @@ class PackageRecord:
     last_sequence: int | None = None
     last_evaluated: datetime | None = None
     intents: Mapping[str, Intent] = field(default_factory=dict)
+    usage_tracked_since: datetime | None = None  # first UTC day a read of this package was recorded
+    usage_last_ingested: datetime | None = None  # newest UTC day a read of this package was recorded
+
+
+@dataclass(frozen=True, slots=True)
+class UsageStream:
+    """Per domain: since when read events are ingested (warm-up) and the newest one (silence)."""
+
+    tracked_since: datetime | None = None
+    last_ingested: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +136,20 @@ class Ledger(Protocol):
         """Whether a live (unexpired) claim exists; a read, for skipping duplicates before work."""
         ...
 
+    def record_usage(self, package: PackageRef, downloads: Mapping[str, datetime], day: datetime) -> None:
+        """Per version, ``last_downloaded = max(stored, given)`` (never backwards, so duplicates and
+        reordering change nothing); the package's ``usage_tracked_since`` = min and
+        ``usage_last_ingested`` = max of ``day``. Times are stored to the second."""
+        ...
+
+    def record_ingestion(self, domain_owner: str | None, domain: str, at: datetime) -> None:
+        """The domain's read feed is alive up to ``at``: tracked_since = min, last_ingested = max."""
+        ...
+
+    def usage_stream(self, domain_owner: str | None, domain: str) -> UsageStream:
+        """The domain's read-feed state (empty when nothing was ever ingested)."""
+        ...
+
 
 _PYPI_SEPARATORS = re.compile(r"[-_.]+")
 
@@ -151,10 +177,16 @@ def event_key(dedupe_id: str) -> str:
     return f"EVENT#{dedupe_id}"
 
 
+def usage_stream_key(domain_owner: str | None, domain: str) -> str:
+    return f"USAGE#{domain_owner or UNKNOWN_OWNER}#{domain}"
+
+
 VERSION_PREFIX = "VER#"
 INTENT_PREFIX = "INTENT#"
 META_SORT_KEY = "META"
 EVENT_SORT_KEY = "EVENT"
+USAGE_PREFIX = "USE#"  # per version: last_downloaded, written only by record_usage (conditional)
+USAGE_SORT_KEY = "USAGE"  # per package and per domain stream: tracked_since, last_ingested
 
 
 # The backends import the names above, so they come last. Neither imports boto3 at module
@@ -170,8 +202,10 @@ __all__ = [
     "Ledger",
     "LocalLedger",
     "PackageRecord",
+    "UsageStream",
     "VersionRecord",
     "event_key",
     "normalized_name",
     "package_key",
+    "usage_stream_key",
 ]

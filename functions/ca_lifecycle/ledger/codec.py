@@ -43,7 +43,15 @@ def version_attributes(record: VersionRecord) -> dict[str, Any]:
         attributes["noticed_at"] = to_iso(record.noticed_at)
     if record.notice_id is not None:
         attributes["notice_id"] = record.notice_id
+    if record.last_downloaded is not None:
+        attributes["last_downloaded"] = usage_iso(record.last_downloaded)
     return attributes
+
+
+def usage_iso(value: datetime) -> str:
+    """Usage times to the second, so their ISO texts order as the times do (DynamoDB compares
+    the strings in its ``last_downloaded < :t`` condition; a fraction would break that)."""
+    return to_iso(value.replace(microsecond=0))
 
 
 def version_record(attributes: dict[str, Any]) -> VersionRecord:
@@ -57,6 +65,7 @@ def version_record(attributes: dict[str, Any]) -> VersionRecord:
         hold_reason=hold if isinstance(hold := attributes.get("hold_reason"), str) else None,
         noticed_at=from_iso(attributes.get("noticed_at")),
         notice_id=notice if isinstance(notice := attributes.get("notice_id"), str) else None,
+        last_downloaded=from_iso(attributes.get("last_downloaded")),
     )
 
 

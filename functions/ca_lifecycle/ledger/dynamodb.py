@@ -9,6 +9,7 @@ package load) are strongly consistent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -21,13 +22,17 @@ from ca_lifecycle.ledger import (
     EVENT_SORT_KEY,
     INTENT_PREFIX,
     META_SORT_KEY,
+    USAGE_PREFIX,
+    USAGE_SORT_KEY,
     VERSION_PREFIX,
     HeldVersion,
     Intent,
     PackageRecord,
+    UsageStream,
     VersionRecord,
     event_key,
     package_key,
+    usage_stream_key,
 )
 from ca_lifecycle.ledger.codec import (
     epoch_seconds,
@@ -35,6 +40,7 @@ from ca_lifecycle.ledger.codec import (
     intent_attributes,
     intent_record,
     to_iso,
+    usage_iso,
     version_attributes,
     version_record,
 )
@@ -79,6 +85,8 @@ class DynamoDBLedger:
         intents: dict[str, Intent] = {}
         last_sequence: int | None = None
         last_evaluated: datetime | None = None
+        downloaded: dict[str, datetime] = {}
+        usage_meta: dict[str, Any] = {}
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": pk},
@@ -96,12 +104,25 @@ class DynamoDBLedger:
                 elif sk.startswith(INTENT_PREFIX):
                     intent_id = sk[len(INTENT_PREFIX) :]
                     intents[intent_id] = intent_record(intent_id, dict(item))
+                elif sk.startswith(USAGE_PREFIX):
+                    moment = from_iso(item.get("last_downloaded"))
+                    if moment is not None:
+                        downloaded[sk[len(USAGE_PREFIX) :]] = moment
+                elif sk == USAGE_SORT_KEY:
+                    usage_meta = dict(item)
             start = page.get("LastEvaluatedKey")
             if not start:
                 break
             kwargs["ExclusiveStartKey"] = start
+        for version, moment in downloaded.items():
+            versions[version] = replace(versions.get(version, VersionRecord()), last_downloaded=moment)
         return PackageRecord(
-            versions=versions, last_sequence=last_sequence, last_evaluated=last_evaluated, intents=intents
+            versions=versions,
+            last_sequence=last_sequence,
+            last_evaluated=last_evaluated,
+            intents=intents,
+            usage_tracked_since=from_iso(usage_meta.get("tracked_since")),
+            usage_last_ingested=from_iso(usage_meta.get("last_ingested")),
         )
 
     def record_versions(self, package: PackageRef, updates: Mapping[str, VersionRecord]) -> None:
@@ -111,9 +132,11 @@ class DynamoDBLedger:
         # batch_writer sends 25 puts per BatchWriteItem and resubmits UnprocessedItems itself.
         with self.table.batch_writer() as batch:
             for version, record in updates.items():
-                batch.put_item(
-                    Item={"pk": pk, "sk": f"{VERSION_PREFIX}{version}", **version_attributes(record)}
-                )
+                attributes = version_attributes(record)
+                # last_downloaded lives in its own USE# item, written only by record_usage's
+                # conditional update: a whole-record put here can never move it backwards.
+                attributes.pop("last_downloaded", None)
+                batch.put_item(Item={"pk": pk, "sk": f"{VERSION_PREFIX}{version}", **attributes})
 
     def record_evaluation(self, package: PackageRef, at: datetime, sequence: int | None) -> None:
         key = {"pk": package_key(package), "sk": META_SORT_KEY}
@@ -198,6 +221,50 @@ class DynamoDBLedger:
                 # TTL deletion lags expiry by up to days, so an expired item counts as absent.
                 ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
                 ExpressionAttributeValues={":now": epoch_seconds(now)},
+            )
+        except ClientError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def record_usage(self, package: PackageRef, downloads: Mapping[str, datetime], day: datetime) -> None:
+        pk = package_key(package)
+        for version, moment in downloads.items():
+            # DynamoDB has no max(): the condition keeps concurrent writers from moving it back.
+            self._conditional_set(
+                {"pk": pk, "sk": f"{USAGE_PREFIX}{version}"}, "last_downloaded", ">", usage_iso(moment)
+            )
+        self._widen({"pk": pk, "sk": USAGE_SORT_KEY}, usage_iso(day))
+
+    def record_ingestion(self, domain_owner: str | None, domain: str, at: datetime) -> None:
+        self._widen({"pk": usage_stream_key(domain_owner, domain), "sk": USAGE_SORT_KEY}, usage_iso(at))
+
+    def usage_stream(self, domain_owner: str | None, domain: str) -> UsageStream:
+        response = self.table.get_item(
+            Key={"pk": usage_stream_key(domain_owner, domain), "sk": USAGE_SORT_KEY}, ConsistentRead=True
+        )
+        item = response.get("Item", {})
+        return UsageStream(
+            tracked_since=from_iso(item.get("tracked_since")),
+            last_ingested=from_iso(item.get("last_ingested")),
+        )
+
+    def _widen(self, key: dict[str, str], moment: str) -> None:
+        """tracked_since = min, last_ingested = max (each a conditional update)."""
+        self._conditional_set(key, "last_ingested", ">", moment)
+        self._conditional_set(key, "tracked_since", "<", moment)
+
+    def _conditional_set(self, key: dict[str, str], name: str, wins: str, value: str) -> bool:
+        """SET name = :t when absent or when :t is newer (``>``) / older (``<``); False = kept.
+        Values are whole-second ISO texts (``usage_iso``), which order as the times do."""
+        stored_loses = "<" if wins == ">" else ">"
+        try:
+            self.table.update_item(
+                Key=key,
+                UpdateExpression=f"SET {name} = :t",
+                ConditionExpression=f"attribute_not_exists({name}) OR {name} {stored_loses} :t",
+                ExpressionAttributeValues={":t": value},
             )
         except ClientError as exc:
             if _is_condition_failure(exc):

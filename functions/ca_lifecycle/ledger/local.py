@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +37,11 @@ from ca_lifecycle.ledger import (
     HeldVersion,
     Intent,
     PackageRecord,
+    UsageStream,
     VersionRecord,
     event_key,
     package_key,
+    usage_stream_key,
 )
 from ca_lifecycle.ledger.codec import (
     epoch_seconds,
@@ -47,6 +49,7 @@ from ca_lifecycle.ledger.codec import (
     intent_attributes,
     intent_record,
     to_iso,
+    usage_iso,
     version_attributes,
     version_record,
 )
@@ -119,7 +122,14 @@ class LocalLedger:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {"format": FILE_FORMAT, "packages": {}, "events": {}, "runs": {}, "digests": {}}
+            return {
+                "format": FILE_FORMAT,
+                "packages": {},
+                "events": {},
+                "runs": {},
+                "digests": {},
+                "usage": {},
+            }
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -130,6 +140,7 @@ class LocalLedger:
         data.setdefault("events", {})
         data.setdefault("runs", {})
         data.setdefault("digests", {})
+        data.setdefault("usage", {})
         problem = _structure_problem(data)
         if problem is not None:
             raise LedgerFileError(f"{self.path}: {problem}")
@@ -176,6 +187,8 @@ class LocalLedger:
             last_sequence=_int_or_none(meta.get("last_sequence")),
             last_evaluated=from_iso(meta.get("last_evaluated")),
             intents={i: intent_record(i, a) for i, a in entry.get("intents", {}).items()},
+            usage_tracked_since=from_iso(meta.get("usage_tracked_since")),
+            usage_last_ingested=from_iso(meta.get("usage_last_ingested")),
         )
 
     def record_versions(self, package: PackageRef, updates: Mapping[str, VersionRecord]) -> None:
@@ -185,8 +198,42 @@ class LocalLedger:
             data = self._read()
             versions = self._package(data, package)["versions"]
             for version, record in updates.items():
-                versions[version] = version_attributes(record)
+                attributes = version_attributes(record)
+                # Usage is written by record_usage alone: a record loaded before a concurrent
+                # usage write must not move last_downloaded backwards (or drop it).
+                stored = versions.get(version, {}).get("last_downloaded")
+                newest = _latest(stored, attributes.get("last_downloaded"))
+                if newest is not None:
+                    attributes["last_downloaded"] = newest
+                versions[version] = attributes
             self._write(data)
+
+    def record_usage(self, package: PackageRef, downloads: Mapping[str, datetime], day: datetime) -> None:
+        with self._locked():
+            data = self._read()
+            entry = self._package(data, package)
+            for version, moment in downloads.items():
+                attributes = entry["versions"].setdefault(version, {"archived_by_us": False})
+                newest = _latest(attributes.get("last_downloaded"), usage_iso(moment))
+                if newest is not None:
+                    attributes["last_downloaded"] = newest
+            _widen(entry["meta"], "usage_tracked_since", "usage_last_ingested", usage_iso(day))
+            self._write(data)
+
+    def record_ingestion(self, domain_owner: str | None, domain: str, at: datetime) -> None:
+        with self._locked():
+            data = self._read()
+            stream = data["usage"].setdefault(usage_stream_key(domain_owner, domain), {})
+            _widen(stream, "tracked_since", "last_ingested", usage_iso(at))
+            self._write(data)
+
+    def usage_stream(self, domain_owner: str | None, domain: str) -> UsageStream:
+        with self._locked():
+            stream = self._read()["usage"].get(usage_stream_key(domain_owner, domain)) or {}
+        return UsageStream(
+            tracked_since=from_iso(stream.get("tracked_since")),
+            last_ingested=from_iso(stream.get("last_ingested")),
+        )
 
     def record_intent(self, package: PackageRef, intent: Intent) -> None:
         with self._locked():
@@ -298,6 +345,25 @@ def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _latest(*texts: object) -> str | None:
+    """The newest of some ISO times (None ignored); compared as times, not as strings."""
+    moments = [text for text in texts if isinstance(text, str) and text]
+    return max(moments, key=lambda text: from_iso(text) or _EPOCH) if moments else None
+
+
+def _widen(target: dict[str, Any], first: str, last: str, moment: str) -> None:
+    """``first`` = min, ``last`` = max of the times seen."""
+    when = from_iso(moment)
+    start, end = from_iso(target.get(first)), from_iso(target.get(last))
+    if start is None or (when is not None and when < start):
+        target[first] = moment
+    if end is None or (when is not None and when > end):
+        target[last] = moment
+
+
 def _time_problem(value: object) -> str | None:
     if not isinstance(value, str):
         return f"expected an ISO-8601 time, got {type(value).__name__}"
@@ -317,16 +383,23 @@ _VERSION_FIELDS: dict[str, Callable[[object], str | None]] = {
     "hold_reason": lambda v: None if isinstance(v, str) else "expected a string",
     "noticed_at": _time_problem,
     "notice_id": lambda v: None if isinstance(v, str) else "expected a string",
+    "last_downloaded": _time_problem,
 }
 _META_FIELDS: dict[str, Callable[[object], str | None]] = {
     "last_sequence": lambda v: None if _int_or_none(v) is not None else "expected an integer",
     "last_evaluated": _time_problem,
+    "usage_tracked_since": _time_problem,
+    "usage_last_ingested": _time_problem,
+}
+_STREAM_FIELDS: dict[str, Callable[[object], str | None]] = {
+    "tracked_since": _time_problem,
+    "last_ingested": _time_problem,
 }
 
 
 def _structure_problem(data: dict[str, Any]) -> str | None:
     """The first field of ``data`` that is not what the ledger wrote, as ``path: problem``."""
-    for section in ("packages", "events", "runs", "digests"):
+    for section in ("packages", "events", "runs", "digests", "usage"):
         if not isinstance(data[section], dict):
             return f"{section}: expected an object, got {type(data[section]).__name__}"
     for run_id, run in data["runs"].items():
@@ -340,6 +413,13 @@ def _structure_problem(data: dict[str, Any]) -> str | None:
         for notice in notices:
             if problem := _time_problem(notice.get("at")):
                 return f"digests[{key!r}].at: {problem}"
+    for key, stream in data["usage"].items():
+        if not isinstance(stream, dict):
+            return f"usage[{key!r}]: expected an object, got {type(stream).__name__}"
+        for name, check in _STREAM_FIELDS.items():
+            value = stream.get(name)
+            if value is not None and (problem := check(value)):
+                return f"usage[{key!r}].{name}: {problem}"
     for key, entry in data["packages"].items():
         where = f"packages[{key!r}]"
         if not isinstance(entry, dict):

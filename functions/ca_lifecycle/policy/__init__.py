@@ -22,6 +22,7 @@ from ca_lifecycle.policy.model import (
     ProtectRule,
     Scope,
     ScopeMatcher,
+    UsageSettings,
     VersionMatcher,
     compile_version_selector,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "Scope",
     "ScopeMatcher",
     "Specificity",
+    "UsageSettings",
     "VersionMatcher",
     "compile_version_selector",
     "format_duration",

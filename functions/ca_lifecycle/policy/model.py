@@ -152,12 +152,28 @@ class ProtectRule(_VersionFilter):
     versions: Annotated[list[VersionSelector], Field(min_length=1)] | None = Field(
         default=None, description='Globs like "2.4.*" or regexes written "re:<regex>".'
     )
+    downloaded_within: Duration | None = Field(
+        default=None,
+        description="Downloaded (CloudTrail ReadFromRepository) less than this ago; a version never "
+        "downloaded counts from its publish time. Needs usage tracking (see `usage`).",
+    )
 
     @model_validator(mode="after")
     def _needs_a_selector(self) -> ProtectRule:
         issues: list[tuple[str, str]] = []
-        if self.newest is None and self.published_within is None and self.versions is None:
-            issues.append(("", "a protect rule needs at least one of newest, published_within, versions"))
+        if (
+            self.newest is None
+            and self.published_within is None
+            and self.versions is None
+            and self.downloaded_within is None
+        ):
+            issues.append(
+                (
+                    "",
+                    "a protect rule needs at least one of newest, published_within, versions, "
+                    "downloaded_within",
+                )
+            )
         if self.per is not None and self.newest is None:
             issues.append(("per", "only allowed together with newest"))
         if issues:
@@ -177,6 +193,12 @@ class ArchiveCondition(_VersionFilter):
         default=None, description='Globs like "2.4.*" or regexes written "re:<regex>".'
     )
 
+    not_downloaded_for: Duration | None = Field(
+        default=None,
+        description="Not downloaded for at least this long (a version never downloaded counts from its "
+        "publish time). Archives only: disposal still needs dispose.archived_for.",
+    )
+
     @model_validator(mode="after")
     def _needs_a_key(self) -> ArchiveCondition:
         if (
@@ -184,13 +206,14 @@ class ArchiveCondition(_VersionFilter):
             and self.published_before is None
             and self.prerelease is None
             and self.versions is None
+            and self.not_downloaded_for is None
         ):
             raise rule_error(
                 [
                     (
                         "",
                         "an archive condition needs at least one of beyond_newest, published_before, "
-                        "prerelease, versions",
+                        "prerelease, versions, not_downloaded_for",
                     )
                 ]
             )
@@ -412,6 +435,50 @@ class PackagePolicy(_Model):
     ) -> Specificity | None:
         return self.scope.specificity_for(package, origin_types)
 
+    @property
+    def uses_usage(self) -> bool:
+        """Whether any rule needs download facts (downloaded_within / not_downloaded_for)."""
+        return any(rule.downloaded_within is not None for rule in self.protect) or any(
+            rule.not_downloaded_for is not None for rule in self.archive
+        )
+
+
+def _check_agent_pattern(text: str) -> str:
+    compile_version_selector(text)  # same grammar: whole-text glob, or "re:" (safety-checked) search
+    return text
+
+
+UserAgentPattern = Annotated[str, AfterValidator(_check_agent_pattern)]
+
+
+class UsageSettings(_Model):
+    """How download (CloudTrail read) events are counted for downloaded_within / not_downloaded_for."""
+
+    ignore_principals: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description="Reads by these principals do not count: ARN globs (fnmatch), matched against "
+        "userIdentity.arn, e.g. arn:aws:sts::*:assumed-role/scanner/*.",
+    )
+    ignore_user_agents: list[UserAgentPattern] = Field(
+        default_factory=list,
+        description='Reads whose userAgent matches do not count: globs ("Trivy*") or "re:<regex>".',
+    )
+    max_silence: Duration = Field(
+        default=timedelta(days=1),
+        description="Usage rules are suspended when no read event was ingested for longer than this "
+        "(a missed event errs towards archiving).",
+    )
+
+    def agent_ignored(self, agent: str | None) -> bool:
+        if agent is None:
+            return False
+        return any(compile_version_selector(pattern)(agent) for pattern in self.ignore_user_agents)
+
+    def principal_ignored(self, arn: str | None) -> bool:
+        if arn is None:
+            return False
+        return any(fnmatch.fnmatchcase(arn, glob) for glob in self.ignore_principals)
+
 
 class Guardrails(_Model):
     keep_at_least: Annotated[StrictInt, Field(ge=0)] = Field(
@@ -439,6 +506,7 @@ class PolicyDocument(_Model):
     mode: Mode = Field(default=Mode.DRY_RUN, description="dry-run reports only; enforce writes.")
     policies: Annotated[list[PackagePolicy], Field(min_length=1)]
     guardrails: Guardrails = Field(default_factory=Guardrails)
+    usage: UsageSettings = Field(default_factory=UsageSettings)
 
     _matchers: tuple[tuple[PackagePolicy, ScopeMatcher], ...] = PrivateAttr(default=())
 
@@ -498,6 +566,11 @@ class PolicyDocument(_Model):
             if best_key is None or key > best_key:
                 best, best_key = policy, key
         return best
+
+    @property
+    def uses_usage(self) -> bool:
+        """Whether any policy has a usage rule (the deployment then ingests read events)."""
+        return any(policy.uses_usage for policy in self.policies)
 
     def domains(self) -> list[tuple[str, str | None]]:
         """Distinct (domain, domain_owner) pairs in order of first appearance."""

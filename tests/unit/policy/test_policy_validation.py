@@ -122,12 +122,18 @@ POLICY_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     (
         "protect with only prerelease",
         {"protect": [{"prerelease": False}]},
-        ["policies[0].protect[0]: a protect rule needs at least one of newest, published_within, versions"],
+        [
+            "policies[0].protect[0]: a protect rule needs at least one of newest, published_within, "
+            "versions, downloaded_within"
+        ],
     ),
     (
         "empty protect rule",
         {"protect": [{"newest": 1}, {}]},
-        ["policies[0].protect[1]: a protect rule needs at least one of newest, published_within, versions"],
+        [
+            "policies[0].protect[1]: a protect rule needs at least one of newest, published_within, "
+            "versions, downloaded_within"
+        ],
     ),
     (
         "bad regex",
@@ -167,7 +173,7 @@ POLICY_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
         {"archive": [{}]},
         [
             "policies[0].archive[0]: an archive condition needs at least one of beyond_newest, "
-            "published_before, prerelease, versions"
+            "published_before, prerelease, versions, not_downloaded_for"
         ],
     ),
     (
