@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -38,11 +38,15 @@ class Settings(BaseModel):
         return Path(self.task_root).joinpath(path) if self.task_root else ASSET_ROOT / path
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Parse the environment (``os.environ`` by default); raise ``ConfigError`` naming each bad variable."""
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _parse(model: type[_M], environ: Mapping[str, str] | None) -> _M:
+    """``model`` from the environment (``os.environ`` by default); ``ConfigError`` names each
+    bad variable."""
     env = os.environ if environ is None else environ
     try:
-        return Settings.model_validate(dict(env))
+        return model.model_validate(dict(env))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: "
@@ -50,6 +54,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             for err in exc.errors(include_url=False)
         )
         raise ConfigError(problems) from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Parse the environment (``os.environ`` by default); raise ``ConfigError`` naming each bad variable."""
+    return _parse(Settings, environ)
 
 
 class DigestSettings(BaseModel):
@@ -69,16 +78,7 @@ class DigestSettings(BaseModel):
 
 
 def load_digest_settings(environ: Mapping[str, str] | None = None) -> DigestSettings:
-    env = os.environ if environ is None else environ
-    try:
-        return DigestSettings.model_validate(dict(env))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: "
-            + ("required environment variable is not set" if err["type"] == "missing" else err["msg"])
-            for err in exc.errors(include_url=False)
-        )
-        raise ConfigError(problems) from None
+    return _parse(DigestSettings, environ)
 
 
 class UsageFunctionSettings(BaseModel):
@@ -109,13 +109,4 @@ class UsageFunctionSettings(BaseModel):
 
 def load_usage_settings(environ: Mapping[str, str] | None = None) -> UsageFunctionSettings:
     """Parse the usage function's environment; raise ``ConfigError`` naming each bad variable."""
-    env = os.environ if environ is None else environ
-    try:
-        return UsageFunctionSettings.model_validate(dict(env))
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: "
-            + ("required environment variable is not set" if err["type"] == "missing" else err["msg"])
-            for err in exc.errors(include_url=False)
-        )
-        raise ConfigError(problems) from None
+    return _parse(UsageFunctionSettings, environ)
