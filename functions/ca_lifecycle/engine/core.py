@@ -368,30 +368,40 @@ def _judge(
             pending_protect.append(protect)
     pending_archive: list[_Archive] = []
     hit: _Archive | None = None
+    # A rank rule holding for a version whose rank is a guess (below every parseable version: an
+    # unparseable true newest, a "nightly-3" build, would be the first archived) does not count;
+    # another condition, an age for instance, still may.
+    rank_blocked: _Archive | None = None
     for archive in archives:
         state = _archive_state(archive, item, older)
+        if (
+            state is True
+            and archive.rule.beyond_newest is not None
+            and item.unparseable
+            and not rank_unparseable
+        ):
+            rank_blocked = rank_blocked or archive
+            continue
         if state is True:
             hit = archive
             break
         if state is None:
             pending_archive.append(archive)
     if hit is None and not pending_archive:
-        if not explain:
-            return _Verdict(Action.KEEP, "", None)
-        # Kept whatever the undetermined protect rules would say: no age fact is needed.
-        undecided = "; ".join(f"{p.label} {p.text}" for p in pending_protect)
-        reason = f"{NO_ARCHIVE_REASON} ({undecided}: left undecided)" if undecided else NO_ARCHIVE_REASON
-        return _Verdict(Action.KEEP, reason, None)
-    if hit is not None and not pending_protect:
-        if hit.rule.beyond_newest is not None and item.unparseable and not rank_unparseable:
-            # Its rank is a guess (below every parseable version): an unparseable true newest
-            # (a "nightly-3" build) would be the first archived.
-            return _Verdict(
-                Action.SKIP,
-                f"{hit.label} {hit.text} would archive it, but it does not parse as a {scheme} "
-                "version, so its rank is unknown (archive_unparseable: true to allow)",
-                UNPARSEABLE,
+        if rank_blocked is not None and not pending_protect:
+            reason = (
+                f"{rank_blocked.label} {rank_blocked.text} would archive it, but it does not parse as "
+                f"a {scheme} version, so its rank is unknown (archive_unparseable: true to allow)"
             )
+            return _Verdict(Action.SKIP, reason if explain else "", UNPARSEABLE)
+        if rank_blocked is None:
+            if not explain:
+                return _Verdict(Action.KEEP, "", None)
+            # Kept whatever the undetermined protect rules would say: no age fact is needed.
+            undecided = "; ".join(f"{p.label} {p.text}" for p in pending_protect)
+            reason = f"{NO_ARCHIVE_REASON} ({undecided}: left undecided)" if undecided else NO_ARCHIVE_REASON
+            return _Verdict(Action.KEEP, reason, None)
+    if hit is not None and not pending_protect:
         return _Verdict(Action.ARCHIVE, _archive_reason(hit, item) if explain else "", hit.label)
     # Only a publish time can settle it: ask for the thresholds of the undetermined rules.
     waiting: list[str] = [f"{p.label} {p.text}" for p in pending_protect]

@@ -388,6 +388,13 @@ class TestUnparseable:
         ev = run(facts(["nightly-3", "2.0.0", "1.0.0"]), pol)
         assert by_version(ev)["nightly-3"] == ("archive", "archive[0]")
 
+    def test_an_age_rule_archives_an_unparseable_version_a_rank_rule_would_too(self) -> None:
+        # Found by the re-evaluation property (seed 79190): the rank rule must not hide the age
+        # rule, or the version is archived only once later re-ranking drops the rank rule.
+        pol = policy(archive=[{"beyond_newest": 1}, {"published_before": "1d"}])
+        ev = run(daily(["2.0.0", "1.0.0", "nightly"], newest_age=timedelta(days=3)), pol)
+        assert by_version(ev)["nightly"] == ("archive", "archive[1]")
+
     def test_age_rules_still_archive_unparseable_versions(self) -> None:
         pol = policy(archive=[{"versions": ["latest"]}])
         ev = run(facts(["1.0.0", "latest"]), pol)
