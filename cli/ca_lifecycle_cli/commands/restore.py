@@ -118,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
     refused = [f"{v} ({listed[v].status.value})" for v in wanted if listed[v].status not in restorable]
     if refused:
         raise CliError(f"--versions: only Archived (or Published, to hold) versions: {', '.join(refused)}")
-    outcomes: dict[str, str] = {}
+    outcomes: dict[str, str] = {}  # the text shown per version
+    restored: list[str] = []
+    failed: list[str] = []
     with open_ledger(args, required_for="restore") as ledger:
         _hold(ledger, package, wanted, reason, until)
         to_restore = {v: listed[v].revision or "" for v in wanted if listed[v].status is Status.ARCHIVED}
@@ -131,10 +133,11 @@ def run(args: argparse.Namespace) -> int:
             write = gateway.update_status(package, chunk, Status.ARCHIVED, Status.PUBLISHED)
             for version in write.succeeded:
                 outcomes[version] = "restored and held"
+                restored.append(version)
             for version, (code, message) in write.failed.items():
                 outcomes[version] = f"failed: {code} {message}".rstrip() + " (the hold stays)"
-        _forget_archives(ledger, package, [v for v, o in outcomes.items() if o == "restored and held"])
-    failed = any(o.startswith("failed") for o in outcomes.values())
+                failed.append(version)
+        _forget_archives(ledger, package, restored)
     hold_text = "until removed" if until is None else f"until {iso(until)}"
     if args.json:
         print_json(
